@@ -1,0 +1,49 @@
+# mailx — the two commands that matter are `make dev` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+PYTEST_WORKERS ?= 2
+
+.PHONY: install dev test lint typecheck cfn-lint pytest bench build fuzz clean
+
+$(STAMP): pyproject.toml requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -r requirements.lock
+	$(BIN)/python -m pip install -q --no-deps -e .
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## dev: install, start moto + the API on http://127.0.0.1:$${PORT:-8000}, print a login
+dev: install
+	$(BIN)/python -m mailx.local.dev
+
+## test: install, then lint, type-check, cfn-lint and the whole pytest suite
+test: install lint typecheck cfn-lint pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/mypy
+
+cfn-lint: install
+	$(BIN)/cfn-lint template.yaml
+
+pytest: install
+	$(BIN)/pytest -q -n $(PYTEST_WORKERS)
+
+## bench: benchmarks, run on demand, printing figures
+bench: install
+	$(BIN)/python -m bench
+
+## build: sam build (needs the SAM CLI in its own virtualenv, see README)
+build:
+	sam build --template-file template.yaml
+
+clean:
+	rm -rf $(VENV) .aws-sam .mypy_cache .ruff_cache .pytest_cache
