@@ -1,0 +1,8 @@
+"""RFC 8620 §2 and RFC 8621 §1.3: the capability URNs clients name in `using`."""
+
+from __future__ import annotations
+
+CORE = "urn:ietf:params:jmap:core"
+MAIL = "urn:ietf:params:jmap:mail"
+SUBMISSION = "urn:ietf:params:jmap:submission"
+VACATION_RESPONSE = "urn:ietf:params:jmap:vacationresponse"

@@ -1,0 +1,106 @@
+"""RFC 8620 §3.3, §3.6.2, §5.3: per-request and per-call state (accounts, creation ids)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from mailx.protocol.capabilities import CORE
+from mailx.protocol.errors import (
+    ACCOUNT_NOT_FOUND,
+    ACCOUNT_NOT_SUPPORTED_BY_METHOD,
+    ACCOUNT_READ_ONLY,
+    FROM_ACCOUNT_NOT_FOUND,
+    FROM_ACCOUNT_NOT_SUPPORTED_BY_METHOD,
+    MethodError,
+)
+
+
+@dataclass(frozen=True)
+class AccountAccess:
+    """What the authenticated user may do with one account (mirrors the Session's Account)."""
+
+    capabilities: frozenset[str]
+    read_only: bool = False
+
+
+@dataclass
+class RequestContext:
+    """State shared by every call of one API request.
+
+    `created_ids` is the single creation-id map of RFC 8620 §5.3: not scoped by type, and the
+    latest creation wins when a client reuses a creation id.
+    """
+
+    using: frozenset[str]
+    accounts: Mapping[str, AccountAccess]
+    created_ids: dict[str, str] = field(default_factory=dict)
+    services: Any = None
+
+
+@dataclass
+class CallContext:
+    """What a method handler gets besides its arguments: who, which call, and the shared state."""
+
+    request: RequestContext
+    call_id: str
+    method_name: str
+    capability: str = CORE
+    writes: bool = False
+
+    @property
+    def services(self) -> Any:
+        """The opaque services object (storage etc.) the methods layer put on the request."""
+        return self.request.services
+
+    def resolve_id(self, value: str) -> str | None:
+        """Map `#creationId` to the id created earlier in this request (None if unknown).
+
+        Any other string is returned unchanged, so callers can pass every incoming id through.
+        """
+        if value.startswith("#"):
+            return self.request.created_ids.get(value[1:])
+        return value
+
+    def add_created_id(self, creation_id: str, server_id: str) -> None:
+        """Record a creation so later calls can say `#creationId` (the latest creation wins)."""
+        self.request.created_ids[creation_id] = server_id
+
+    def account(self, args: Mapping[str, Any]) -> str:
+        """Validate `accountId` for this method; the dispatcher calls this before the handler.
+
+        Missing or non-string → invalidArguments; unknown → accountNotFound; account lacking the
+        method's capability → accountNotSupportedByMethod; a writing method on a read-only
+        account → accountReadOnly.
+        """
+        account_id = args.get("accountId")
+        if not isinstance(account_id, str):
+            raise MethodError.invalid_arguments("'accountId' is required and must be a string")
+        access = self.request.accounts.get(account_id)
+        if access is None:
+            raise MethodError(
+                ACCOUNT_NOT_FOUND, f"account {account_id!r} does not exist or is not accessible"
+            )
+        if self.capability != CORE and self.capability not in access.capabilities:
+            raise MethodError(
+                ACCOUNT_NOT_SUPPORTED_BY_METHOD, f"account {account_id!r} does not support {self.method_name}"
+            )
+        if self.writes and access.read_only:
+            raise MethodError(ACCOUNT_READ_ONLY, f"account {account_id!r} is read-only")
+        return account_id
+
+    def from_account(self, args: Mapping[str, Any]) -> str:
+        """Validate `fromAccountId` of a /copy (RFC 8620 §5.4): it is only read, never written."""
+        account_id = args.get("fromAccountId")
+        if not isinstance(account_id, str):
+            raise MethodError.invalid_arguments("'fromAccountId' is required and must be a string")
+        access = self.request.accounts.get(account_id)
+        if access is None:
+            raise MethodError(FROM_ACCOUNT_NOT_FOUND, f"account {account_id!r} does not exist")
+        if self.capability != CORE and self.capability not in access.capabilities:
+            raise MethodError(
+                FROM_ACCOUNT_NOT_SUPPORTED_BY_METHOD,
+                f"account {account_id!r} does not support {self.method_name}",
+            )
+        return account_id
