@@ -1,0 +1,174 @@
+"""/v0/management: account, identity, domain and configuration administration (management key)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from fastapi import APIRouter, Response
+from pydantic import BaseModel, Field
+
+from jmap_api.deps import ManagementDep
+from jmap_api.problems import HttpProblem
+from mailx.admin import accounts as admin_accounts
+from mailx.admin import domains as admin_domains
+from mailx.admin import settings as admin_settings
+from mailx.admin.accounts import AccountView
+from mailx.admin.domains import DomainView
+from mailx.store.errors import Conflict, NotFound
+
+router = APIRouter(prefix="/v0/management", tags=["management"])
+
+
+def _account(view: AccountView) -> dict[str, Any]:
+    return {
+        "accountId": view.account_id, "username": view.username, "name": view.name,
+        "disabled": view.disabled, "addresses": view.addresses, "createdAt": view.created_at,
+    }
+
+
+def _domain(view: DomainView) -> dict[str, Any]:
+    data = asdict(view)
+    return {"domain": data["domain"], "source": data["source"],
+            "postmasterAccountId": data["postmaster_account_id"], "catchAllAccountId": data["catch_all_account_id"]}
+
+
+def _not_found(what: str) -> HttpProblem:
+    return HttpProblem(404, "Not Found", f"no such {what}")
+
+
+class AccountCreate(BaseModel):
+    username: str = Field(min_length=1, max_length=254)
+    password: str
+    name: str = ""
+    addresses: list[str] = Field(default_factory=list, max_length=100)
+
+
+class AccountUpdate(BaseModel):
+    password: str | None = None
+    disabled: bool | None = None
+    name: str | None = None
+
+
+class IdentityCreate(BaseModel):
+    email: str = Field(min_length=3, max_length=254)
+    name: str = ""
+
+
+class DomainPut(BaseModel):
+    postmasterAccountId: str | None = None  # noqa: N815 - wire names
+    catchAllAccountId: str | None = None  # noqa: N815
+
+
+class ConfigSet(BaseModel):
+    """Keys to set; a null value removes the stored override."""
+
+    values: dict[str, str | None]
+
+
+@router.get("/accounts", summary="List accounts")
+def list_accounts(_: ManagementDep) -> dict[str, Any]:
+    return {"accounts": [_account(a) for a in admin_accounts.list_accounts()]}
+
+
+@router.post("/accounts", status_code=201, summary="Create an account with default mailboxes")
+def create_account(body: AccountCreate, _: ManagementDep) -> dict[str, Any]:
+    try:
+        view = admin_accounts.create_account(body.username, body.password, name=body.name, addresses=body.addresses)
+    except admin_accounts.InvalidInput as exc:
+        raise HttpProblem(400, "Bad Request", str(exc)) from None
+    except Conflict as exc:
+        raise HttpProblem(409, "Conflict", f"{exc} is already in use") from None
+    return _account(view)
+
+
+@router.get("/accounts/{account_id}", summary="Show an account")
+def get_account(account_id: str, _: ManagementDep) -> dict[str, Any]:
+    try:
+        return _account(admin_accounts.view(admin_accounts.resolve_account(account_id)))
+    except NotFound:
+        raise _not_found("account") from None
+
+
+@router.patch("/accounts/{account_id}", summary="Reset the password, disable/enable or rename an account")
+def update_account(account_id: str, body: AccountUpdate, _: ManagementDep) -> dict[str, Any]:
+    try:
+        target = admin_accounts.resolve_account(account_id).account_id
+        return _account(admin_accounts.update_account(target, password=body.password, disabled=body.disabled,
+                                                      name=body.name))
+    except admin_accounts.InvalidInput as exc:
+        raise HttpProblem(400, "Bad Request", str(exc)) from None
+    except NotFound:
+        raise _not_found("account") from None
+
+
+@router.delete("/accounts/{account_id}", status_code=204, summary="Delete an account and all its data")
+def delete_account(account_id: str, _: ManagementDep) -> Response:
+    try:
+        admin_accounts.delete_account(admin_accounts.resolve_account(account_id).account_id)
+    except NotFound:
+        raise _not_found("account") from None
+    return Response(status_code=204)
+
+
+@router.post("/accounts/{account_id}/identities", status_code=201, summary="Assign an address")
+def add_identity(account_id: str, body: IdentityCreate, _: ManagementDep) -> dict[str, Any]:
+    try:
+        target = admin_accounts.resolve_account(account_id).account_id
+        return _account(admin_accounts.add_address(target, body.email, name=body.name))
+    except admin_accounts.InvalidInput as exc:
+        raise HttpProblem(400, "Bad Request", str(exc)) from None
+    except NotFound:
+        raise _not_found("account") from None
+    except Conflict:
+        raise HttpProblem(409, "Conflict", f"{body.email} is already assigned") from None
+
+
+@router.delete("/accounts/{account_id}/identities/{email}", summary="Unassign an address")
+def remove_identity(account_id: str, email: str, _: ManagementDep) -> dict[str, Any]:
+    try:
+        target = admin_accounts.resolve_account(account_id).account_id
+        return _account(admin_accounts.remove_address(target, email))
+    except NotFound:
+        raise _not_found("account or address") from None
+
+
+@router.get("/domains", summary="List mail domains (DOMAIN plus stored ones)")
+def list_domains(_: ManagementDep) -> dict[str, Any]:
+    return {"domains": [_domain(d) for d in admin_domains.list_domains()]}
+
+
+@router.put("/domains/{domain}", summary="Add a domain or change its postmaster and catch-all routing")
+def put_domain(domain: str, body: DomainPut, _: ManagementDep) -> dict[str, Any]:
+    try:
+        view = admin_domains.put_domain(domain, postmaster_account_id=body.postmasterAccountId,
+                                        catch_all_account_id=body.catchAllAccountId)
+    except NotFound:
+        raise _not_found("account") from None
+    except ValueError as exc:
+        raise HttpProblem(400, "Bad Request", str(exc)) from None
+    return _domain(view)
+
+
+@router.delete("/domains/{domain}", status_code=204, summary="Remove a stored domain")
+def delete_domain(domain: str, _: ManagementDep) -> Response:
+    try:
+        admin_domains.delete_domain(domain)
+    except NotFound:
+        raise _not_found("stored domain") from None
+    return Response(status_code=204)
+
+
+@router.get("/config", summary="Config/get: the effective configuration (secrets redacted)")
+def config_get(_: ManagementDep) -> dict[str, Any]:
+    return {"config": admin_settings.get_config()}
+
+
+@router.post("/config", summary="Config/set: store run-time overrides (reserved keys refused)")
+def config_set(body: ConfigSet, _: ManagementDep) -> dict[str, Any]:
+    try:
+        return {"config": admin_settings.set_config(body.values)}
+    except admin_settings.ReservedKey as exc:
+        raise HttpProblem(403, "Reserved configuration key", str(exc)) from None
+    except ValueError as exc:
+        raise HttpProblem(400, "Bad Request", str(exc)) from None

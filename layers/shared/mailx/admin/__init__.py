@@ -1,0 +1,1 @@
+"""Administration: the operations behind /v0/management and the `mailx` command."""

@@ -1,0 +1,1 @@
+"""Authentication: passwords, Bearer tokens, Basic credentials and brute-force throttling."""

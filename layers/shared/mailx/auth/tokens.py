@@ -1,0 +1,64 @@
+"""Bearer tokens: `mx1.{accountId}.{tokenId}.{mac}`, signed with TOKEN_SECRET and recorded in KV.
+
+The MAC lets a forged token be refused without a database read; the KV item (keyed by the account id)
+carries the expiry and is deleted on logout, which revokes the token everywhere at once.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+
+from mailx.config import get_settings
+from mailx.store import kv
+
+PREFIX = "mx1"
+
+
+@dataclass(frozen=True)
+class TokenClaims:
+    """What a well-signed token names; whether it is still live is the KV item's business."""
+
+    account_id: str
+    token_id: str
+
+    @property
+    def kv_key(self) -> str:
+        return token_kv_key(self.account_id, self.token_id)
+
+
+def token_kv_key(account_id: str, token_id: str) -> str:
+    return f"{account_id}#token#{token_id}"
+
+
+def _mac(account_id: str, token_id: str) -> str:
+    key = get_settings().token_secret.encode()
+    digest = hmac.new(key, f"{PREFIX}.{account_id}.{token_id}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def issue(account_id: str) -> tuple[str, int]:
+    """A new token for ACCOUNT_ID and its lifetime in seconds."""
+    ttl = get_settings().token_ttl_seconds
+    token_id = secrets.token_urlsafe(18)
+    kv.put(token_kv_key(account_id, token_id), account_id, ttl)
+    return f"{PREFIX}.{account_id}.{token_id}.{_mac(account_id, token_id)}", ttl
+
+
+def parse(token: str) -> TokenClaims | None:
+    """The claims of a token with a valid signature, else None (no database read)."""
+    parts = token.split(".")
+    if len(parts) != 4 or parts[0] != PREFIX or not all(parts):
+        return None
+    _, account_id, token_id, mac = parts
+    if not hmac.compare_digest(mac, _mac(account_id, token_id)):
+        return None
+    return TokenClaims(account_id, token_id)
+
+
+def revoke(claims: TokenClaims) -> None:
+    """Delete the token's record; it stops working on the next request."""
+    kv.delete(claims.kv_key)

@@ -1,0 +1,64 @@
+"""Lazy AWS clients: nothing is built at import, everything honours a configured endpoint.
+
+Tests swap the whole set with `reset()` after starting moto, so no client escapes the mock.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING, Any
+
+from mailx.config import get_settings
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
+    from mypy_boto3_sqs import SQSClient
+
+_lock = threading.Lock()
+_clients: dict[str, Any] = {}
+
+
+def _make(service: str) -> Any:
+    import boto3  # deferred: boto3 costs ~100 ms to import and not every cold path needs it
+    from botocore.config import Config
+
+    settings = get_settings()
+    kwargs: dict[str, Any] = {
+        "region_name": settings.aws_region,
+        "config": Config(retries={"mode": "standard", "max_attempts": 5}, signature_version="s3v4"),
+    }
+    if settings.aws_endpoint_url:
+        kwargs["endpoint_url"] = settings.aws_endpoint_url
+    return boto3.session.Session().client(service, **kwargs)  # type: ignore[call-overload]
+
+
+def client(service: str) -> Any:
+    """A cached boto3 client for SERVICE, created on first use."""
+    cached = _clients.get(service)
+    if cached is not None:
+        return cached
+    with _lock:
+        if service not in _clients:
+            _clients[service] = _make(service)
+        return _clients[service]
+
+
+def s3() -> S3Client:
+    """The S3 client."""
+    result: S3Client = client("s3")
+    return result
+
+
+def sqs() -> SQSClient:
+    """The SQS client."""
+    result: SQSClient = client("sqs")
+    return result
+
+
+def reset() -> None:
+    """Drop every cached client and the pynamodb binding (tests, or after the endpoint changes)."""
+    with _lock:
+        _clients.clear()
+    from mailx.store import tables
+
+    tables.unbind()

@@ -1,0 +1,52 @@
+"""Capability objects for the Session (RFC 8620 §2, RFC 8621 §1.3, RFC 9404 §3.1).
+
+Only capabilities with registered methods are advertised, so a client never sees a promise we cannot keep.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mailx.protocol.capabilities import CORE, MAIL
+from mailx.server import limits
+from mailx.server.registry import registry
+
+BLOB = "urn:ietf:params:jmap:blob"
+
+# Sort properties Email/query accepts; the mail issues extend it as they land.
+EMAIL_QUERY_SORT_OPTIONS: list[str] = ["receivedAt"]
+
+
+def _account_capability(urn: str) -> dict[str, Any]:
+    if urn == MAIL:
+        return {
+            "maxMailboxesPerEmail": limits.MAX_MAILBOXES_PER_EMAIL,
+            "maxMailboxDepth": limits.MAX_MAILBOX_DEPTH,
+            "maxSizeMailboxName": limits.MAX_SIZE_MAILBOX_NAME,
+            "maxSizeAttachmentsPerEmail": limits.MAX_SIZE_ATTACHMENTS_PER_EMAIL,
+            "emailQuerySortOptions": list(EMAIL_QUERY_SORT_OPTIONS),
+            "mayCreateTopLevelMailbox": True,
+        }
+    if urn == BLOB:
+        return {
+            "maxSizeBlobSet": limits.MAX_UPLOAD_BYTES,
+            "maxDataSources": 64,
+            "supportedTypeNames": ["Mailbox", "Email", "Thread"],
+            "supportedDigestAlgorithms": ["sha", "sha-256"],
+        }
+    return {}
+
+
+def supported() -> set[str]:
+    """URNs a client may name in `using`: core plus every capability with methods."""
+    return {CORE, *registry().capabilities()}
+
+
+def server_capabilities() -> dict[str, dict[str, Any]]:
+    """Session-level capability objects except core (which carries the limits)."""
+    return {urn: {} for urn in sorted(supported()) if urn != CORE}
+
+
+def account_capabilities() -> dict[str, dict[str, Any]]:
+    """Per-account capability objects for a personal, writable account."""
+    return {urn: _account_capability(urn) for urn in sorted(supported()) if urn != CORE}

@@ -1,0 +1,17 @@
+"""The one explicit list of JMAP methods this server implements."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from mailx.protocol.registry import Registry
+
+
+@lru_cache(maxsize=1)
+def registry() -> Registry:
+    """Every method, registered once per process (imports are deferred to the first request)."""
+    from mailx.methods.core import echo
+
+    result = Registry()
+    echo.register(result)
+    return result

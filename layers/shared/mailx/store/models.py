@@ -1,0 +1,194 @@
+"""pynamodb models, one per entity. Every key that belongs to an account starts with its account id.
+
+These classes never leave `mailx.store`: repositories turn them into frozen dataclasses.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pynamodb.attributes import (
+    BooleanAttribute,
+    ListAttribute,
+    MapAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from mailx.store.tables import register
+
+
+class _Meta:
+    billing_mode = "PAY_PER_REQUEST"
+
+
+class AccountsByKind(GlobalSecondaryIndex["Account"]):
+    """Lists accounts with a Query (never a Scan): every account has kind="account"."""
+
+    class Meta:
+        index_name = "by-kind"
+        projection = AllProjection()
+
+    kind = UnicodeAttribute(hash_key=True)
+    username = UnicodeAttribute(range_key=True)
+
+
+@register
+class Account(Model):
+    """An account: credentials, status, and the per-type modification sequences (states)."""
+
+    class Meta(_Meta):
+        table_name = "accounts"
+
+    account_id = UnicodeAttribute(hash_key=True)
+    kind = UnicodeAttribute(default="account")
+    username = UnicodeAttribute()
+    name = UnicodeAttribute(default="")
+    password_hash = UnicodeAttribute()
+    disabled = BooleanAttribute(default=False)
+    created_at = NumberAttribute()
+    # Bumped whenever what the session shows for this account changes (name, identities, capabilities).
+    session_version = NumberAttribute(default=0)
+    # {type name: modseq}: the JMAP state of each data type, bumped in the same transaction as a change.
+    states: MapAttribute[str, Any] = MapAttribute(default=dict)
+    by_kind = AccountsByKind()
+
+
+@register
+class Login(Model):
+    """A name someone can sign in with (username or assigned address) -> its account; keeps them unique."""
+
+    class Meta(_Meta):
+        table_name = "logins"
+
+    login = UnicodeAttribute(hash_key=True)
+    account_id = UnicodeAttribute()
+    kind = UnicodeAttribute()  # "username" or "address"
+
+
+@register
+class Identity(Model):
+    """A sending identity (RFC 8621 §6): an address the administrator assigned to the account."""
+
+    class Meta(_Meta):
+        table_name = "identities"
+
+    account_id = UnicodeAttribute(hash_key=True)
+    identity_id = UnicodeAttribute(range_key=True)
+    email = UnicodeAttribute()
+    name = UnicodeAttribute(default="")
+    reply_to = UnicodeAttribute(null=True)  # JSON EmailAddress[] or null
+    bcc = UnicodeAttribute(null=True)  # JSON EmailAddress[] or null
+    text_signature = UnicodeAttribute(default="")
+    html_signature = UnicodeAttribute(default="")
+    may_delete = BooleanAttribute(default=False)
+
+
+@register
+class Mailbox(Model):
+    """A mailbox (RFC 8621 §2) with its exact counters, maintained on every write."""
+
+    class Meta(_Meta):
+        table_name = "mailboxes"
+
+    account_id = UnicodeAttribute(hash_key=True)
+    mailbox_id = UnicodeAttribute(range_key=True)
+    name = UnicodeAttribute()
+    parent_id = UnicodeAttribute(null=True)
+    role = UnicodeAttribute(null=True)
+    sort_order = NumberAttribute(default=0)
+    is_subscribed = BooleanAttribute(default=True)
+    total_emails = NumberAttribute(default=0)
+    unread_emails = NumberAttribute(default=0)
+    total_threads = NumberAttribute(default=0)
+    unread_threads = NumberAttribute(default=0)
+
+
+@register
+class Email(Model):
+    """An Email's listing data: everything Email/get's list properties need without reading S3."""
+
+    class Meta(_Meta):
+        table_name = "emails"
+
+    account_id = UnicodeAttribute(hash_key=True)
+    email_id = UnicodeAttribute(range_key=True)
+    blob_id = UnicodeAttribute()
+    thread_id = UnicodeAttribute()
+    mailbox_ids: MapAttribute[str, Any] = MapAttribute(default=dict)
+    keywords: MapAttribute[str, Any] = MapAttribute(default=dict)
+    received_at = UnicodeAttribute()
+    size = NumberAttribute()
+    summary = UnicodeAttribute(default="{}")  # JSON, see mailx.mime.email_summary
+
+
+@register
+class Thread(Model):
+    """A thread: its emails in order."""
+
+    class Meta(_Meta):
+        table_name = "threads"
+
+    account_id = UnicodeAttribute(hash_key=True)
+    thread_id = UnicodeAttribute(range_key=True)
+    email_ids = ListAttribute(of=UnicodeAttribute, default=list)
+
+
+@register
+class Submission(Model):
+    """An EmailSubmission (RFC 8621 §7) and its delivery state."""
+
+    class Meta(_Meta):
+        table_name = "submissions"
+
+    account_id = UnicodeAttribute(hash_key=True)
+    submission_id = UnicodeAttribute(range_key=True)
+    data = UnicodeAttribute(default="{}")
+
+
+@register
+class Change(Model):
+    """One step of an account's change log for one type: the ids touched at that modseq."""
+
+    class Meta(_Meta):
+        table_name = "changes"
+        ttl_attribute = "expires_at"
+
+    key = UnicodeAttribute(hash_key=True)  # "{accountId}#{Type}"
+    modseq = NumberAttribute(range_key=True)
+    created = ListAttribute(of=UnicodeAttribute, default=list)
+    updated = ListAttribute(of=UnicodeAttribute, default=list)
+    destroyed = ListAttribute(of=UnicodeAttribute, default=list)
+    expires_at = NumberAttribute()
+
+
+@register
+class ConfigEntry(Model):
+    """Deployment-wide settings: run-time config overrides (scope "config") and mail domains ("domain").
+
+    Each scope is one partition, so listing it is a Query, never a Scan.
+    """
+
+    class Meta(_Meta):
+        table_name = "config"
+
+    scope = UnicodeAttribute(hash_key=True)
+    name = UnicodeAttribute(range_key=True)
+    value = UnicodeAttribute()  # the setting's text, or a JSON object for a domain
+    updated_at = NumberAttribute()
+
+
+@register
+class KvItem(Model):
+    """Short-lived key/value data (tokens, throttles, idempotency) with a TTL that reads also honour."""
+
+    class Meta(_Meta):
+        table_name = "kv"
+        ttl_attribute = "expires_at"
+
+    key = UnicodeAttribute(hash_key=True)
+    value = UnicodeAttribute(default="")
+    count = NumberAttribute(default=0)
+    expires_at = NumberAttribute()

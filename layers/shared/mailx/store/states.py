@@ -1,0 +1,197 @@
+"""Per-account, per-type modification sequences and the change log (RFC 8620 §1.6.2, §5.2).
+
+Every write to an account goes through `commit()`: one DynamoDB transaction that applies the caller's
+writes, bumps the modseq of each changed type by exactly one (conditioned on the value it read, so two
+writers can never hand out the same state) and appends one change-log item per type. A state string is
+the modseq in decimal; the log is gap-free, so a missing step means it has expired.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.update import Action
+from pynamodb.models import Model
+from pynamodb.transactions import TransactWrite
+
+from mailx.config import get_settings
+from mailx.store import tables
+from mailx.store.errors import ChangesExpired, Conflict, NotFound, StateMismatch
+from mailx.store.models import Account, Change
+
+MAX_ATTEMPTS = 8
+
+
+@dataclass(frozen=True)
+class ChangeEntry:
+    """One step of the change log."""
+
+    modseq: int
+    created: tuple[str, ...]
+    updated: tuple[str, ...]
+    destroyed: tuple[str, ...]
+
+
+@dataclass
+class _TypeChanges:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    destroyed: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Txn:
+    """The writes of one atomic change to an account, and which ids of which types they touch."""
+
+    account_id: str
+    _checks: list[tuple[dict[str, Any], str]] = field(default_factory=list)
+    _deletes: list[tuple[Model, Condition | None, str]] = field(default_factory=list)
+    _puts: list[tuple[Model, Condition | None, str]] = field(default_factory=list)
+    _updates: list[tuple[Model, list[Action], Condition | None, str]] = field(default_factory=list)
+    _changes: dict[str, _TypeChanges] = field(default_factory=dict)
+    account_actions: list[Action] = field(default_factory=list)
+
+    def put(self, item: Model, condition: Condition | None = None, tag: str = "put") -> None:
+        self._puts.append((item, condition, tag))
+
+    def update(self, item: Model, actions: list[Action], condition: Condition | None = None, tag: str = "") -> None:
+        self._updates.append((item, actions, condition, tag or "update"))
+
+    def delete(self, item: Model, condition: Condition | None = None, tag: str = "delete") -> None:
+        self._deletes.append((item, condition, tag))
+
+    def check(self, model: type[Model], hash_key: str, range_key: str | None, condition: Condition, tag: str) -> None:
+        kwargs = {"model": model, "hash_key": hash_key, "range_key": range_key, "condition": condition}
+        self._checks.append((kwargs, tag))
+
+    def changed(
+        self, type_name: str, *, created: tuple[str, ...] | list[str] = (),
+        updated: tuple[str, ...] | list[str] = (), destroyed: tuple[str, ...] | list[str] = (),
+    ) -> None:
+        """Record that ids of TYPE_NAME changed; each recorded type gets one new modseq."""
+        entry = self._changes.setdefault(type_name, _TypeChanges())
+        entry.created.extend(created)
+        entry.updated.extend(updated)
+        entry.destroyed.extend(destroyed)
+
+    @property
+    def changed_types(self) -> list[str]:
+        return sorted(self._changes)
+
+
+def get_states(account_id: str, *, consistent: bool = True) -> dict[str, int]:
+    """The current modseq of every type (0 for a type never written)."""
+    tables.bind()
+    try:
+        account = Account.get(account_id, consistent_read=consistent, attributes_to_get=["states"])
+    except DoesNotExist:
+        raise NotFound(account_id) from None
+    return {str(k): int(v) for k, v in (account.states.as_dict() if account.states else {}).items()}
+
+
+def _state_condition(type_name: str, current: int) -> Condition:
+    path = Account.states[type_name]
+    if current == 0:
+        return path.does_not_exist() | (path == 0)
+    return path == current
+
+
+def _build(txn: Txn, states: dict[str, int], now: int) -> tuple[TransactWrite, list[str], dict[str, int]]:
+    """Assemble the transaction in pynamodb's send order (checks, deletes, puts, updates) with tags."""
+    tx = TransactWrite(connection=tables.connection())
+    tags: list[str] = []
+    for kwargs, tag in txn._checks:
+        tx.condition_check(kwargs["model"], kwargs["hash_key"], kwargs["range_key"], condition=kwargs["condition"])
+        tags.append(tag)
+    for item, cond, tag in txn._deletes:
+        tx.delete(item, condition=cond)
+        tags.append(tag)
+    new_states: dict[str, int] = {}
+    expires = now + get_settings().change_log_retention_days * 86400
+    for item, cond, tag in txn._puts:
+        tx.save(item, condition=cond)
+        tags.append(tag)
+    for type_name, ch in sorted(txn._changes.items()):
+        new_states[type_name] = states.get(type_name, 0) + 1
+        entry = Change(
+            key=f"{txn.account_id}#{type_name}", modseq=new_states[type_name],
+            created=ch.created, updated=ch.updated, destroyed=ch.destroyed, expires_at=expires,
+        )
+        tx.save(entry, condition=Change.key.does_not_exist())
+        tags.append("__change__")
+    for item, actions, cond, tag in txn._updates:
+        tx.update(item, actions=actions, condition=cond)
+        tags.append(tag)
+    if new_states or txn.account_actions:
+        condition: Condition = Account.account_id.exists()
+        actions = list(txn.account_actions)
+        for type_name, value in new_states.items():
+            condition = condition & _state_condition(type_name, states.get(type_name, 0))
+            actions.append(Account.states[type_name].set(value))
+        tx.update(Account(account_id=txn.account_id), actions=actions, condition=condition)
+        tags.append("__account__")
+    return tx, tags, new_states
+
+
+def commit(txn: Txn, *, expect: dict[str, int] | None = None) -> dict[str, int]:
+    """Apply TXN atomically; return the new modseq of each changed type.
+
+    EXPECT maps a type to the modseq the caller saw (ifInState): a different current value, or a writer
+    that gets there first, raises StateMismatch. Without it, a lost race on the state is retried. A failed
+    condition on one of the caller's own writes raises Conflict with that write's tag.
+    """
+    for attempt in range(MAX_ATTEMPTS):
+        states = get_states(txn.account_id)
+        if expect:
+            for type_name, value in expect.items():
+                if states.get(type_name, 0) != value:
+                    raise StateMismatch(type_name)
+        tx, tags, new_states = _build(txn, states, int(time.time()))
+        try:
+            tx._commit()
+        except TransactWriteError as exc:
+            reasons = exc.cancellation_reasons or []
+            failed = [tags[i] for i, r in enumerate(reasons) if r is not None and r.code != "None"]
+            codes = {r.code for r in reasons if r is not None}
+            own = [t for t in failed if t not in ("__account__", "__change__")]
+            if own and "ConditionalCheckFailed" in codes:
+                raise Conflict(own[0]) from None
+            if expect and "__account__" in failed and "ConditionalCheckFailed" in codes:
+                raise StateMismatch(",".join(expect)) from None
+            time.sleep(min(0.2, 0.005 * (2**attempt)) * random.random())
+            continue
+        return new_states
+    raise Conflict("too many concurrent writers")
+
+
+def read_changes(account_id: str, type_name: str, since: int, current: int) -> Iterator[ChangeEntry]:
+    """The log steps after SINCE, oldest first; ChangesExpired when the log no longer reaches back."""
+    if since > current or since < 0:
+        raise ChangesExpired(f"unknown state {since}")
+    if since == current:
+        return
+    now = time.time()
+    expected = since + 1
+    for item in Change.query(
+        f"{account_id}#{type_name}", Change.modseq > since, consistent_read=True, page_size=100
+    ):
+        if item.expires_at <= now or int(item.modseq) != expected:
+            raise ChangesExpired(f"state {since} is older than the change log")
+        yield ChangeEntry(int(item.modseq), tuple(item.created), tuple(item.updated), tuple(item.destroyed))
+        expected += 1
+        if expected > current:
+            return
+    if expected <= current:
+        raise ChangesExpired(f"state {since} is older than the change log")
+
+
+# Every JMAP data type whose state lives in the account item (RFC 8620 §1.6.2, RFC 8621).
+STATE_TYPES = (
+    "Mailbox", "Email", "Thread", "Identity", "EmailSubmission", "EmailDelivery", "VacationResponse",
+)

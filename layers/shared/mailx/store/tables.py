@@ -1,0 +1,94 @@
+"""Binding pynamodb models to tables at first use, and creating the tables for local runs and tests.
+
+Model classes carry placeholder table names; `bind()` sets the real names (TABLE_PREFIX + name), the
+endpoint and region from Settings, so nothing is read from the environment at import.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from pynamodb.connection import Connection
+from pynamodb.models import Model
+
+from mailx.config import get_settings
+
+_lock = threading.Lock()
+_bound = False
+_models: list[type[Model]] = []
+_connection: Connection | None = None
+
+
+def register(model: type[Model]) -> type[Model]:
+    """Class decorator: remember a model so bind() and create_all() see it."""
+    _models.append(model)
+    model.Meta.base_name = model.Meta.table_name  # type: ignore[attr-defined]
+    return model
+
+
+def all_models() -> list[type[Model]]:
+    """Every registered model (importing the model modules registers them)."""
+    _import_models()
+    return list(_models)
+
+
+def _import_models() -> None:
+    from mailx.store import models  # noqa: F401  (import registers the models)
+
+
+def bind() -> None:
+    """Point every model at its table and endpoint; cheap after the first call."""
+    global _bound, _connection
+    if _bound:
+        return
+    with _lock:
+        if _bound:
+            return
+        _import_models()
+        settings = get_settings()
+        host = settings.aws_endpoint_url or None
+        for model in _models:
+            meta: Any = model.Meta
+            meta.table_name = settings.table_prefix + meta.base_name
+            meta.region = settings.aws_region
+            meta.host = host
+            meta.max_retry_attempts = 5
+            model._connection = None
+        _connection = Connection(region=settings.aws_region, host=host)
+        _bound = True
+
+
+def unbind() -> None:
+    """Forget the binding (tests that change settings or restart moto)."""
+    global _bound, _connection
+    with _lock:
+        _bound = False
+        _connection = None
+        for model in _models:
+            model._connection = None
+
+
+def connection() -> Connection:
+    """The low-level connection used for transactions across tables."""
+    bind()
+    assert _connection is not None
+    return _connection
+
+
+def create_all() -> None:
+    """Create every table that does not exist yet, with TTL where the model has `ttl_attribute`.
+
+    Used by the local runtime and the tests; deployed stacks get their tables from template.yaml.
+    """
+    bind()
+    for model in _models:
+        if not model.exists():
+            model.create_table(billing_mode="PAY_PER_REQUEST", wait=True)
+            ttl_attr = getattr(model.Meta, "ttl_attribute", None)
+            if ttl_attr:
+                client = model._get_connection().connection.client
+                client.update_time_to_live(
+                    TableName=model.Meta.table_name,
+                    TimeToLiveSpecification={"Enabled": True, "AttributeName": ttl_attr},
+                )

@@ -1,0 +1,103 @@
+"""Shared fixtures: a moto-backed AWS per test, the settings it needs, and the FastAPI test client."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+TEST_ENV = {
+    "TOKEN_SECRET": "test-token-secret-0123456789abcdef",
+    "MANAGEMENT_KEY": "test-management-key",
+    "PUBLIC_BASE_URL": "https://mail.example.test",
+    "DOMAIN": '["example.com"]',
+    "TABLE_PREFIX": "test-",
+    "BUCKET_NAME": "mailx-test",
+    "AWS_REGION": "us-east-1",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_ENDPOINT_URL": "",
+}
+
+
+def _reset_caches() -> None:
+    from mailx import aws, config
+    from mailx.auth import authenticate
+    from mailx.store import config_store
+
+    config.reset_settings()
+    aws.reset()
+    authenticate.forget_cache()
+    config_store.forget_cache()
+
+
+@pytest.fixture
+def env(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """The test environment variables, applied for one test."""
+    for key, value in TEST_ENV.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    _reset_caches()
+    return dict(TEST_ENV)
+
+
+@pytest.fixture
+def aws(env: dict[str, str]) -> Iterator[None]:
+    """moto for DynamoDB/S3/SQS, with every table and the bucket created."""
+    from moto import mock_aws
+
+    with mock_aws():
+        _reset_caches()
+        from mailx.store import blobs, tables
+
+        tables.create_all()
+        blobs.ensure_bucket()
+        yield
+    _reset_caches()
+
+
+@pytest.fixture
+def client(aws: None) -> Iterator[Any]:
+    """The real FastAPI app through Starlette's test client."""
+    from fastapi.testclient import TestClient
+
+    from jmap_api.app import create_app
+
+    with TestClient(create_app(), base_url="https://mail.example.test") as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def management_headers(env: dict[str, str]) -> dict[str, str]:
+    return {"Authorization": f"Bearer {env['MANAGEMENT_KEY']}"}
+
+
+@pytest.fixture
+def alice(aws: None) -> Any:
+    """An account alice (password 'correct horse battery') with address alice@example.com."""
+    from mailx.admin.accounts import create_account
+
+    return create_account("alice", "correct horse battery", name="Alice", addresses=["alice@example.com"])
+
+
+@pytest.fixture
+def bob(aws: None) -> Any:
+    from mailx.admin.accounts import create_account
+
+    return create_account("bob", "bob's long password", name="Bob", addresses=["bob@example.com"])
+
+
+def basic(user: str, password: str) -> dict[str, str]:
+    import base64
+
+    token = base64.b64encode(f"{user}:{password}".encode()).decode()
+    return {"Authorization": f"Basic {token}"}
+
+
+def is_ci() -> bool:
+    return os.environ.get("CI") == "true"
