@@ -133,3 +133,12 @@ def run(registry: Registry, server_failures: list[tuple[str, str, BaseException]
         return result
 
     return _run
+
+
+@pytest.fixture
+def call() -> CallContext:
+    """A mail-capability call in a request that already created `#k1` → M1."""
+    request = RequestContext(
+        using=frozenset({CORE, MAIL}), accounts=default_accounts(), created_ids={"k1": "M1"}
+    )
+    return CallContext(request=request, call_id="c1", method_name="Foo/get", capability=MAIL)
