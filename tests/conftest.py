@@ -65,7 +65,6 @@ def aws(env: dict[str, str]) -> Iterator[None]:
 def client(aws: None) -> Iterator[Any]:
     """The real FastAPI app through Starlette's test client."""
     from fastapi.testclient import TestClient
-
     from jmap_api.app import create_app
 
     with TestClient(create_app(), base_url="https://mail.example.test") as test_client:
@@ -90,13 +89,6 @@ def bob(aws: None) -> Any:
     from mailx.admin.accounts import create_account
 
     return create_account("bob", "bob's long password", name="Bob", addresses=["bob@example.com"])
-
-
-def basic(user: str, password: str) -> dict[str, str]:
-    import base64
-
-    token = base64.b64encode(f"{user}:{password}".encode()).decode()
-    return {"Authorization": f"Basic {token}"}
 
 
 def is_ci() -> bool:

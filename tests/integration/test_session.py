@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from conftest import basic
+from tests.support import basic
 
 CORE_LIMITS = {
-    "maxSizeUpload", "maxConcurrentUpload", "maxSizeRequest", "maxConcurrentRequests",
-    "maxCallsInRequest", "maxObjectsInGet", "maxObjectsInSet", "collationAlgorithms",
+    "maxSizeUpload",
+    "maxConcurrentUpload",
+    "maxSizeRequest",
+    "maxConcurrentRequests",
+    "maxCallsInRequest",
+    "maxObjectsInGet",
+    "maxObjectsInSet",
+    "collationAlgorithms",
 }
 
 
@@ -20,8 +26,17 @@ def test_session_with_basic_auth_has_every_field(client: Any, alice: Any) -> Non
     assert response.status_code == 200
     assert response.headers["cache-control"].startswith("no-cache")
     session = response.json()
-    assert set(session) >= {"capabilities", "accounts", "primaryAccounts", "username", "apiUrl",
-                            "downloadUrl", "uploadUrl", "eventSourceUrl", "state"}
+    assert set(session) >= {
+        "capabilities",
+        "accounts",
+        "primaryAccounts",
+        "username",
+        "apiUrl",
+        "downloadUrl",
+        "uploadUrl",
+        "eventSourceUrl",
+        "state",
+    }
     assert set(session["capabilities"]["urn:ietf:params:jmap:core"]) == CORE_LIMITS
     assert session["username"] == "alice"
     assert session["apiUrl"] == "https://mail.example.test/jmap/api"
@@ -32,8 +47,12 @@ def test_session_with_basic_auth_has_every_field(client: Any, alice: Any) -> Non
         assert var in session["eventSourceUrl"]
     assert list(session["accounts"]) == [alice.account_id]
     account = session["accounts"][alice.account_id]
-    assert account == {"name": "Alice", "isPersonal": True, "isReadOnly": False,
-                       "accountCapabilities": account["accountCapabilities"]}
+    assert account == {
+        "name": "Alice",
+        "isPersonal": True,
+        "isReadOnly": False,
+        "accountCapabilities": account["accountCapabilities"],
+    }
     for urn in session["capabilities"]:
         if urn != "urn:ietf:params:jmap:core":
             assert session["primaryAccounts"][urn] == alice.account_id
@@ -41,7 +60,9 @@ def test_session_with_basic_auth_has_every_field(client: Any, alice: Any) -> Non
 
 def test_session_by_assigned_address_matches_username(client: Any, alice: Any) -> None:
     by_name = client.get("/jmap/session", headers=basic("alice", "correct horse battery")).json()
-    by_address = client.get("/jmap/session", headers=basic("Alice@Example.com", "correct horse battery")).json()
+    by_address = client.get(
+        "/jmap/session", headers=basic("Alice@Example.com", "correct horse battery")
+    ).json()
     assert by_name == by_address
 
 
@@ -66,7 +87,9 @@ def test_public_discovery_setting_answers_empty_session(client: Any, alice: Any,
 
 
 def test_session_with_bearer_token(client: Any, alice: Any) -> None:
-    login = client.post("/v0/auth/login", json={"username": "alice@example.com", "password": "correct horse battery"})
+    login = client.post(
+        "/v0/auth/login", json={"username": "alice@example.com", "password": "correct horse battery"}
+    )
     assert login.status_code == 200
     token = login.json()["token"]
     session = client.get("/jmap/session", headers={"Authorization": f"Bearer {token}"})
@@ -78,8 +101,11 @@ def test_session_state_changes_when_account_changes(client: Any, alice: Any, man
     headers = basic("alice", "correct horse battery")
     before = client.get("/jmap/session", headers=headers).json()["state"]
     assert client.get("/jmap/session", headers=headers).json()["state"] == before
-    client.patch(f"/v0/management/accounts/{alice.account_id}", json={"name": "Alice Liddell"},
-                 headers=management_headers)
+    client.patch(
+        f"/v0/management/accounts/{alice.account_id}",
+        json={"name": "Alice Liddell"},
+        headers=management_headers,
+    )
     after = client.get("/jmap/session", headers=headers).json()
     assert after["accounts"][alice.account_id]["name"] == "Alice Liddell"
     assert after["state"] != before

@@ -7,12 +7,12 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from mailx.config import get_settings
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from jmap_api.problems import HttpProblem, problem
 from jmap_api.routes import api, session, v0_auth, v0_management
-from mailx.config import get_settings
 
 logger = logging.getLogger("mailx.http")
 
@@ -55,7 +55,9 @@ async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
 
 def create_app() -> FastAPI:
     """A new application instance (cheap: no AWS clients, no settings read)."""
-    app = FastAPI(title="mailx", version="0.1.0", description="JMAP mail server: session, API, blobs, /v0 admin")
+    app = FastAPI(
+        title="mailx", version="0.1.0", description="JMAP mail server: session, API, blobs, /v0 admin"
+    )
     app.add_exception_handler(HttpProblem, _http_problem)
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(Exception, _unexpected)

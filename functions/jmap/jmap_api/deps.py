@@ -6,10 +6,10 @@ import hmac
 from typing import Annotated
 
 from fastapi import Depends, Request
-
-from jmap_api.problems import HttpProblem, too_many, unauthorized
 from mailx.auth.authenticate import AuthFailed, AuthThrottled, Principal, authenticate
 from mailx.config import get_settings
+
+from jmap_api.problems import HttpProblem, too_many, unauthorized
 
 
 def client_address(request: Request) -> str | None:
@@ -40,8 +40,12 @@ def require_management(request: Request) -> None:
     scheme, _, key = header.partition(" ")
     expected = get_settings().management_key.encode()
     if scheme.lower() != "bearer" or not hmac.compare_digest(key.strip().encode(), expected):
-        raise HttpProblem(401, "Unauthorized", "a valid management key is required",
-                          headers={"WWW-Authenticate": 'Bearer realm="mailx-management"'})
+        raise HttpProblem(
+            401,
+            "Unauthorized",
+            "a valid management key is required",
+            headers={"WWW-Authenticate": 'Bearer realm="mailx-management"'},
+        )
 
 
 PrincipalDep = Annotated[Principal, Depends(require_principal)]

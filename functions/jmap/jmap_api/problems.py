@@ -10,8 +10,15 @@ PROBLEM_JSON = "application/problem+json"
 AUTH_CHALLENGE = 'Basic realm="mailx", charset="UTF-8", Bearer realm="mailx"'
 
 
-def problem(status: int, title: str, detail: str, *, type_: str = "about:blank", headers: dict[str, str] | None = None,
-            **extra: Any) -> JSONResponse:
+def problem(
+    status: int,
+    title: str,
+    detail: str,
+    *,
+    type_: str = "about:blank",
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
     body = {"type": type_, "status": status, "title": title, "detail": detail, **extra}
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
@@ -19,7 +26,9 @@ def problem(status: int, title: str, detail: str, *, type_: str = "about:blank",
 class HttpProblem(Exception):
     """Raised by dependencies and routes; the app turns it into problem JSON."""
 
-    def __init__(self, status: int, title: str, detail: str, *, headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, status: int, title: str, detail: str, *, headers: dict[str, str] | None = None
+    ) -> None:
         super().__init__(detail)
         self.status = status
         self.title = title
@@ -35,5 +44,9 @@ def unauthorized(detail: str) -> HttpProblem:
 
 
 def too_many(retry_after: int) -> HttpProblem:
-    return HttpProblem(429, "Too Many Requests", "too many failed sign-ins; try again later",
-                       headers={"Retry-After": str(max(1, retry_after))})
+    return HttpProblem(
+        429,
+        "Too Many Requests",
+        "too many failed sign-ins; try again later",
+        headers={"Retry-After": str(max(1, retry_after))},
+    )

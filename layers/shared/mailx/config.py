@@ -41,7 +41,7 @@ class Settings:
     login_max_failures_per_address: int = 20
     login_max_failures_per_account: int = 10
     login_failure_window_seconds: int = 900
-    change_log_retention_days: int = 30
+    change_log_retention_days: int = 30  # deployment-only: the log TTL is written with each change
     table_prefix: str = "mailx-"
     bucket_name: str = "mailx-local"
     aws_region: str = "us-east-1"
@@ -71,7 +71,9 @@ _TYPES = {f.name: f.type for f in fields(Settings)}
 MUTABLE_KEYS = frozenset(
     k
     for k in _FIELD_BY_ENV
-    if k not in RESERVED_KEYS and k not in {"TABLE_PREFIX", "BUCKET_NAME", "AWS_REGION", "AWS_ENDPOINT_URL"}
+    if k not in RESERVED_KEYS
+    and k
+    not in {"TABLE_PREFIX", "BUCKET_NAME", "AWS_REGION", "AWS_ENDPOINT_URL", "CHANGE_LOG_RETENTION_DAYS"}
 )
 
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
+from mailx.protocol.errors import RequestError
+from mailx.server import api
+from mailx.server.limits import LIMITS
 from starlette.concurrency import run_in_threadpool
 
 from jmap_api.deps import require_principal
 from jmap_api.problems import PROBLEM_JSON
-from mailx.protocol.errors import RequestError
-from mailx.server import api
-from mailx.server.limits import LIMITS
 
 router = APIRouter()
 
@@ -25,7 +25,9 @@ async def jmap_api(request: Request) -> JSONResponse:
     principal = await run_in_threadpool(require_principal, request)
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > LIMITS.max_size_request:
-        return _limit_problem(f"The request is {declared} octets; at most {LIMITS.max_size_request} are accepted.")
+        return _limit_problem(
+            f"The request is {declared} octets; at most {LIMITS.max_size_request} are accepted."
+        )
     body = b""
     async for chunk in request.stream():
         body += chunk

@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
+from mailx.admin.accounts import view
+from mailx.auth import tokens
+from mailx.auth.authenticate import AuthFailed, AuthThrottled, verify_password_login
 from pydantic import BaseModel, Field
 
 from jmap_api.deps import PrincipalDep, client_address
 from jmap_api.problems import HttpProblem, too_many, unauthorized
-from mailx.admin.accounts import view
-from mailx.auth import tokens
-from mailx.auth.authenticate import AuthFailed, AuthThrottled, verify_password_login
 
 router = APIRouter(prefix="/v0/auth", tags=["auth"])
 
@@ -33,8 +33,11 @@ def login(body: LoginRequest, request: Request) -> dict[str, Any]:
         raise unauthorized("wrong username or password") from None
     token, ttl = tokens.issue(principal.account.account_id)
     return {
-        "token": token, "tokenType": "Bearer", "expiresIn": ttl,
-        "accountId": principal.account.account_id, "username": principal.account.username,
+        "token": token,
+        "tokenType": "Bearer",
+        "expiresIn": ttl,
+        "accountId": principal.account.account_id,
+        "username": principal.account.username,
     }
 
 
@@ -50,6 +53,9 @@ def logout(principal: PrincipalDep) -> dict[str, Any]:
 def me(principal: PrincipalDep) -> dict[str, Any]:
     account = view(principal.account)
     return {
-        "accountId": account.account_id, "username": account.username, "name": account.name,
-        "addresses": account.addresses, "authMethod": principal.method,
+        "accountId": account.account_id,
+        "username": account.username,
+        "name": account.name,
+        "addresses": account.addresses,
+        "authMethod": principal.method,
     }

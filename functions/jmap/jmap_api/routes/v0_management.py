@@ -6,31 +6,39 @@ from dataclasses import asdict
 from typing import Any
 
 from fastapi import APIRouter, Response
-from pydantic import BaseModel, Field
-
-from jmap_api.deps import ManagementDep
-from jmap_api.problems import HttpProblem
 from mailx.admin import accounts as admin_accounts
 from mailx.admin import domains as admin_domains
 from mailx.admin import settings as admin_settings
 from mailx.admin.accounts import AccountView
 from mailx.admin.domains import DomainView
 from mailx.store.errors import Conflict, NotFound
+from pydantic import BaseModel, Field
+
+from jmap_api.deps import ManagementDep
+from jmap_api.problems import HttpProblem
 
 router = APIRouter(prefix="/v0/management", tags=["management"])
 
 
 def _account(view: AccountView) -> dict[str, Any]:
     return {
-        "accountId": view.account_id, "username": view.username, "name": view.name,
-        "disabled": view.disabled, "addresses": view.addresses, "createdAt": view.created_at,
+        "accountId": view.account_id,
+        "username": view.username,
+        "name": view.name,
+        "disabled": view.disabled,
+        "addresses": view.addresses,
+        "createdAt": view.created_at,
     }
 
 
 def _domain(view: DomainView) -> dict[str, Any]:
     data = asdict(view)
-    return {"domain": data["domain"], "source": data["source"],
-            "postmasterAccountId": data["postmaster_account_id"], "catchAllAccountId": data["catch_all_account_id"]}
+    return {
+        "domain": data["domain"],
+        "source": data["source"],
+        "postmasterAccountId": data["postmaster_account_id"],
+        "catchAllAccountId": data["catch_all_account_id"],
+    }
 
 
 def _not_found(what: str) -> HttpProblem:
@@ -74,7 +82,9 @@ def list_accounts(_: ManagementDep) -> dict[str, Any]:
 @router.post("/accounts", status_code=201, summary="Create an account with default mailboxes")
 def create_account(body: AccountCreate, _: ManagementDep) -> dict[str, Any]:
     try:
-        view = admin_accounts.create_account(body.username, body.password, name=body.name, addresses=body.addresses)
+        view = admin_accounts.create_account(
+            body.username, body.password, name=body.name, addresses=body.addresses
+        )
     except admin_accounts.InvalidInput as exc:
         raise HttpProblem(400, "Bad Request", str(exc)) from None
     except Conflict as exc:
@@ -94,8 +104,11 @@ def get_account(account_id: str, _: ManagementDep) -> dict[str, Any]:
 def update_account(account_id: str, body: AccountUpdate, _: ManagementDep) -> dict[str, Any]:
     try:
         target = admin_accounts.resolve_account(account_id).account_id
-        return _account(admin_accounts.update_account(target, password=body.password, disabled=body.disabled,
-                                                      name=body.name))
+        return _account(
+            admin_accounts.update_account(
+                target, password=body.password, disabled=body.disabled, name=body.name
+            )
+        )
     except admin_accounts.InvalidInput as exc:
         raise HttpProblem(400, "Bad Request", str(exc)) from None
     except NotFound:
@@ -141,8 +154,11 @@ def list_domains(_: ManagementDep) -> dict[str, Any]:
 @router.put("/domains/{domain}", summary="Add a domain or change its postmaster and catch-all routing")
 def put_domain(domain: str, body: DomainPut, _: ManagementDep) -> dict[str, Any]:
     try:
-        view = admin_domains.put_domain(domain, postmaster_account_id=body.postmasterAccountId,
-                                        catch_all_account_id=body.catchAllAccountId)
+        view = admin_domains.put_domain(
+            domain,
+            postmaster_account_id=body.postmasterAccountId,
+            catch_all_account_id=body.catchAllAccountId,
+        )
     except NotFound:
         raise _not_found("account") from None
     except ValueError as exc:

@@ -24,7 +24,9 @@ DEFAULT_MAILBOXES = (
     ("Junk", "junk"),
     ("Trash", "trash"),
 )
-_ADDRESS = re.compile(r"^[^@\s\"(),:;<>\[\\\]]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)+$")
+_ADDRESS = re.compile(
+    r"^[^@\s\"(),:;<>\[\\\]]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)+$"
+)
 _USERNAME = re.compile(r"^[^\s:\x00-\x1f\x7f]{1,254}$")
 
 
@@ -71,11 +73,14 @@ def _check_address(address: str) -> str:
 
 def view(record: AccountRecord) -> AccountView:
     addresses = sorted(i.email for i in accounts.identities(record.account_id))
-    return AccountView(record.account_id, record.username, record.name, record.disabled, addresses,
-                       record.created_at)
+    return AccountView(
+        record.account_id, record.username, record.name, record.disabled, addresses, record.created_at
+    )
 
 
-def create_account(username: str, password: str, *, name: str = "", addresses: list[str] | None = None) -> AccountView:
+def create_account(
+    username: str, password: str, *, name: str = "", addresses: list[str] | None = None
+) -> AccountView:
     """Create an account with default mailboxes; Conflict (from the store) when a name is taken."""
     username = _check_username(username)
     _check_password(password)
@@ -83,17 +88,25 @@ def create_account(username: str, password: str, *, name: str = "", addresses: l
     if "@" in username and valid_address(username) and username.lower() not in wanted:
         wanted.insert(0, username.lower())
     identities = [NewIdentity(new_id("I"), address, name) for address in dict.fromkeys(wanted)]
-    mailboxes = [NewMailbox(new_id("M"), box_name, role, index + 1)
-                 for index, (box_name, role) in enumerate(DEFAULT_MAILBOXES)]
+    mailboxes = [
+        NewMailbox(new_id("M"), box_name, role, index + 1)
+        for index, (box_name, role) in enumerate(DEFAULT_MAILBOXES)
+    ]
     record = accounts.create(
-        account_id=new_id("A"), username=username, password_hash=passwords.hash_password(password),
-        name=name or username, identities=identities, mailboxes=mailboxes, state_types=STATE_TYPES,
+        account_id=new_id("A"),
+        username=username,
+        password_hash=passwords.hash_password(password),
+        name=name or username,
+        identities=identities,
+        mailboxes=mailboxes,
+        state_types=STATE_TYPES,
     )
     return view(record)
 
 
-def update_account(account_id: str, *, password: str | None = None, disabled: bool | None = None,
-                   name: str | None = None) -> AccountView:
+def update_account(
+    account_id: str, *, password: str | None = None, disabled: bool | None = None, name: str | None = None
+) -> AccountView:
     """Reset a password, disable or enable, rename. Cached credentials are dropped."""
     password_hash = None
     if password is not None:

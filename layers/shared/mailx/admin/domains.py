@@ -30,11 +30,16 @@ def list_domains() -> list[DomainView]:
     views: dict[str, DomainView] = {}
     for name in effective_settings().domain:
         record = stored.get(name)
-        views[name] = DomainView(name, "deployment", record.postmaster_account_id if record else None,
-                                 record.catch_all_account_id if record else None)
+        views[name] = DomainView(
+            name,
+            "deployment",
+            record.postmaster_account_id if record else None,
+            record.catch_all_account_id if record else None,
+        )
     for name, record in stored.items():
-        views.setdefault(name, DomainView(name, "stored", record.postmaster_account_id,
-                                          record.catch_all_account_id))
+        views.setdefault(
+            name, DomainView(name, "stored", record.postmaster_account_id, record.catch_all_account_id)
+        )
     return [views[k] for k in sorted(views)]
 
 
@@ -43,7 +48,9 @@ def _check_account(account_id: str | None) -> None:
         accounts.get(account_id)  # NotFound propagates
 
 
-def put_domain(domain: str, *, postmaster_account_id: str | None, catch_all_account_id: str | None) -> DomainView:
+def put_domain(
+    domain: str, *, postmaster_account_id: str | None, catch_all_account_id: str | None
+) -> DomainView:
     domain = domain.strip().lower().rstrip(".")
     if not domain or "." not in domain or any(c.isspace() or c in "@/" for c in domain):
         raise ValueError(f"not a domain name: {domain!r}")

@@ -9,17 +9,23 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from mailx.config import MUTABLE_KEYS, RESERVED_KEYS, ConfigError, Settings, get_settings, redact, validate_value
+from mailx.config import (
+    MUTABLE_KEYS,
+    RESERVED_KEYS,
+    ConfigError,
+    Settings,
+    get_settings,
+    redact,
+    validate_value,
+)
 from mailx.store import config_store
+from mailx.store.config_store import effective_settings
+
+__all__ = ["ReservedKey", "effective_settings", "get_config", "set_config"]
 
 
 class ReservedKey(ValueError):
     """An attempt to set a key that only the deployment may set."""
-
-
-def effective_settings() -> Settings:
-    """Deployment settings with the stored overrides applied (cached briefly by the store)."""
-    return get_settings().with_overrides(config_store.overrides())
 
 
 def _text(value: Any) -> str:
@@ -44,8 +50,11 @@ def get_config() -> dict[str, dict[str, str]]:
             continue
         value = _text(getattr(effective, field.name))
         source = "stored" if key in stored and key not in RESERVED_KEYS else "deployment"
-        result[key] = {"value": redact(key, value), "source": source,
-                       "mutable": "false" if key not in MUTABLE_KEYS else "true"}
+        result[key] = {
+            "value": redact(key, value),
+            "source": source,
+            "mutable": "false" if key not in MUTABLE_KEYS else "true",
+        }
     return result
 
 

@@ -1,8 +1,9 @@
 """Who is calling: Basic credentials (username or assigned address) or a Bearer token.
 
 Basic auth arrives on every JMAP request, and Argon2 costs ~20 ms, so a verified credential is
-remembered in the process for a few minutes (keyed by an HMAC of it, never the password itself) while the
-account's stored hash is unchanged. Unknown credentials pay the full price and count towards throttling.
+remembered in the process for a few minutes (keyed by an HMAC of it, never the password itself) while
+the account's session version is unchanged: it moves with every password, status or address change.
+Unknown credentials pay the full price and count towards throttling.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ class AuthThrottled(Exception):
         self.retry_after = retry_after
 
 
-_verified: dict[str, tuple[float, str, str]] = {}  # credential mac -> (expiry, account id, password hash)
+_verified: dict[str, tuple[float, str, int]] = {}  # credential mac -> (expiry, account id, session version)
 _lock = threading.Lock()
 
 
@@ -64,7 +65,7 @@ def _remember(mac: str, account: AccountRecord) -> None:
     with _lock:
         if len(_verified) >= CACHE_MAX:
             _verified.clear()
-        _verified[mac] = (time.monotonic() + CACHE_SECONDS, account.account_id, account.password_hash)
+        _verified[mac] = (time.monotonic() + CACHE_SECONDS, account.account_id, account.session_version)
 
 
 def _from_cache(mac: str) -> AccountRecord | None:
@@ -75,7 +76,7 @@ def _from_cache(mac: str) -> AccountRecord | None:
         account = accounts.get(hit[1])
     except NotFound:
         return None
-    if account.password_hash != hit[2] or account.disabled:
+    if account.session_version != hit[2] or account.disabled:
         return None
     return account
 
@@ -101,7 +102,7 @@ def verify_password_login(name: str, password: str, source: str | None) -> Princ
         except NotFound:
             account = None
     if account is None:
-        passwords.verify_password(_DUMMY_HASH(), password)  # same cost whether or not the name exists
+        passwords.verify_password(_dummy_hash(), password)  # same cost whether or not the name exists
     if account is None or not passwords.verify_password(account.password_hash, password):
         throttle.record_failure(account_id, source)
         raise AuthFailed("wrong credentials")
@@ -114,7 +115,7 @@ def verify_password_login(name: str, password: str, source: str | None) -> Princ
 _dummy: list[str] = []
 
 
-def _DUMMY_HASH() -> str:
+def _dummy_hash() -> str:
     if not _dummy:
         _dummy.append(passwords.hash_password("not a real password, only for equal timing"))
     return _dummy[0]

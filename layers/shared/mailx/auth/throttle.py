@@ -9,8 +9,8 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from mailx.config import get_settings
 from mailx.store import kv
+from mailx.store.config_store import effective_settings
 
 
 @dataclass(frozen=True)
@@ -21,13 +21,13 @@ class Throttled(Exception):
 
 
 def _window() -> tuple[int, int]:
-    size = get_settings().login_failure_window_seconds
+    size = effective_settings().login_failure_window_seconds
     now = int(time.time())
     return now // size, size - now % size
 
 
 def _keys(account_id: str | None, address: str | None) -> list[tuple[str, int]]:
-    settings = get_settings()
+    settings = effective_settings()
     window, _ = _window()
     keys: list[tuple[str, int]] = []
     if account_id:

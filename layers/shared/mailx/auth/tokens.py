@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from mailx.config import get_settings
 from mailx.store import kv
+from mailx.store.config_store import effective_settings
 
 PREFIX = "mx1"
 
@@ -42,7 +43,7 @@ def _mac(account_id: str, token_id: str) -> str:
 
 def issue(account_id: str) -> tuple[str, int]:
     """A new token for ACCOUNT_ID and its lifetime in seconds."""
-    ttl = get_settings().token_ttl_seconds
+    ttl = effective_settings().token_ttl_seconds
     token_id = secrets.token_urlsafe(18)
     kv.put(token_kv_key(account_id, token_id), account_id, ttl)
     return f"{PREFIX}.{account_id}.{token_id}.{_mac(account_id, token_id)}", ttl

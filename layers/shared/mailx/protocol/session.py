@@ -28,7 +28,9 @@ def _template_urls(base_url: str) -> dict[str, str]:
         "apiUrl": f"{base_url}/jmap/api",
         "downloadUrl": f"{base_url}/jmap/download/{{accountId}}/{{blobId}}/{{name}}?type={{type}}",
         "uploadUrl": f"{base_url}/jmap/upload/{{accountId}}/",
-        "eventSourceUrl": f"{base_url}/jmap/eventsource?types={{types}}&closeafter={{closeafter}}&ping={{ping}}",
+        "eventSourceUrl": (
+            f"{base_url}/jmap/eventsource?types={{types}}&closeafter={{closeafter}}&ping={{ping}}"
+        ),
     }
 
 

@@ -58,6 +58,10 @@ def handle(principal: Principal, body: bytes) -> dict[str, Any]:
     ctx = RequestContext(using=frozenset(request.using), accounts=access, services=Services(principal))
     with _Slot(account.account_id):
         return dispatch(
-            request, registry(), ctx, LIMITS,
-            session_state=session_for(principal)["state"], on_server_fail=_log_server_fail,
+            request,
+            registry(),
+            ctx,
+            LIMITS,
+            session_state=session_for(principal)["state"],
+            on_server_fail=_log_server_fail,
         )

@@ -18,9 +18,15 @@ def session_for(principal: Principal | None) -> dict[str, Any]:
     if principal is not None:
         account = principal.account
         username = account.username
-        accounts.append(SessionAccount(account.account_id, account.name or account.username,
-                                       capabilities.account_capabilities()))
+        accounts.append(
+            SessionAccount(
+                account.account_id, account.name or account.username, capabilities.account_capabilities()
+            )
+        )
     return build_session(
-        base_url=effective_settings().base_url, username=username, limits=LIMITS,
-        server_capabilities=capabilities.server_capabilities(), accounts=accounts,
+        base_url=effective_settings().base_url,
+        username=username,
+        limits=LIMITS,
+        server_capabilities=capabilities.server_capabilities(),
+        accounts=accounts,
     )

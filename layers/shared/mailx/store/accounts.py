@@ -6,11 +6,13 @@ the same transaction as the account, so two accounts can never claim the same na
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.exceptions import DeleteError, DoesNotExist, TransactWriteError
+from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from mailx.store import tables
@@ -57,8 +59,12 @@ def normalise_login(name: str) -> str:
 
 def _record(item: Account) -> AccountRecord:
     return AccountRecord(
-        account_id=item.account_id, username=item.username, name=item.name or "",
-        password_hash=item.password_hash, disabled=bool(item.disabled), created_at=int(item.created_at),
+        account_id=item.account_id,
+        username=item.username,
+        name=item.name or "",
+        password_hash=item.password_hash,
+        disabled=bool(item.disabled),
+        created_at=int(item.created_at),
         session_version=int(item.session_version or 0),
     )
 
@@ -71,8 +77,14 @@ def _raise_conflict(exc: TransactWriteError, tags: list[str]) -> None:
 
 
 def create(
-    *, account_id: str, username: str, password_hash: str, name: str,
-    identities: Iterable[NewIdentity], mailboxes: Iterable[NewMailbox], state_types: Iterable[str],
+    *,
+    account_id: str,
+    username: str,
+    password_hash: str,
+    name: str,
+    identities: Iterable[NewIdentity],
+    mailboxes: Iterable[NewMailbox],
+    state_types: Iterable[str],
 ) -> AccountRecord:
     """Create an account with its names, identities and mailboxes in one transaction.
 
@@ -81,27 +93,40 @@ def create(
     tables.bind()
     now = int(time.time())
     account = Account(
-        account_id=account_id, username=username, name=name, password_hash=password_hash,
-        created_at=now, states={t: 0 for t in state_types},
+        account_id=account_id,
+        username=username,
+        name=name,
+        password_hash=password_hash,
+        created_at=now,
+        states={t: 0 for t in state_types},
     )
     identities = list(identities)
     tx = TransactWrite(connection=tables.connection())
     tags: list[str] = []
     names = [(normalise_login(username), "username")]
-    names += [(normalise_login(i.email), "address") for i in identities if normalise_login(i.email) != names[0][0]]
+    names += [
+        (normalise_login(i.email), "address") for i in identities if normalise_login(i.email) != names[0][0]
+    ]
     for login, kind in names:
         tx.save(Login(login=login, account_id=account_id, kind=kind), condition=Login.login.does_not_exist())
         tags.append(login)
     tx.save(account, condition=Account.account_id.does_not_exist())
     tags.append(account_id)
     for ident in identities:
-        tx.save(Identity(account_id=account_id, identity_id=ident.identity_id, email=ident.email, name=ident.name))
+        tx.save(
+            Identity(account_id=account_id, identity_id=ident.identity_id, email=ident.email, name=ident.name)
+        )
         tags.append(ident.identity_id)
     for box in mailboxes:
-        tx.save(Mailbox(
-            account_id=account_id, mailbox_id=box.mailbox_id, name=box.name, role=box.role,
-            sort_order=box.sort_order,
-        ))
+        tx.save(
+            Mailbox(
+                account_id=account_id,
+                mailbox_id=box.mailbox_id,
+                name=box.name,
+                role=box.role,
+                sort_order=box.sort_order,
+            )
+        )
         tags.append(box.mailbox_id)
     try:
         tx._commit()
@@ -134,12 +159,17 @@ def list_all() -> list[AccountRecord]:
     return [_record(a) for a in Account.by_kind.query("account")]
 
 
-def update(account_id: str, *, password_hash: str | None = None, disabled: bool | None = None,
-           name: str | None = None) -> AccountRecord:
+def update(
+    account_id: str,
+    *,
+    password_hash: str | None = None,
+    disabled: bool | None = None,
+    name: str | None = None,
+) -> AccountRecord:
     """Change credentials, status or display name; bumps the session version."""
     tables.bind()
     item = Account(account_id=account_id)
-    actions = [Account.session_version.add(1)]
+    actions: list[Action] = [Account.session_version.add(1)]
     if password_hash is not None:
         actions.append(Account.password_hash.set(password_hash))
     if disabled is not None:
@@ -168,15 +198,24 @@ def add_identity(account_id: str, identity: NewIdentity) -> None:
     tables.bind()
     login = normalise_login(identity.email)
     tx = TransactWrite(connection=tables.connection())
-    tx.condition_check(Account, account_id, condition=Account.account_id.exists())
     tx.save(Login(login=login, account_id=account_id, kind="address"), condition=Login.login.does_not_exist())
-    tx.save(Identity(account_id=account_id, identity_id=identity.identity_id, email=identity.email,
-                     name=identity.name))
-    tx.update(Account(account_id=account_id), actions=[Account.session_version.add(1)])
+    tx.save(
+        Identity(
+            account_id=account_id, identity_id=identity.identity_id, email=identity.email, name=identity.name
+        )
+    )
+    tx.update(
+        Account(account_id=account_id),
+        actions=[Account.session_version.add(1)],
+        condition=Account.account_id.exists(),
+    )
     try:
         tx._commit()
     except TransactWriteError as exc:
-        _raise_conflict(exc, [account_id, login, identity.identity_id, account_id])
+        reasons = exc.cancellation_reasons or []
+        if len(reasons) > 2 and reasons[2] is not None and reasons[2].code == "ConditionalCheckFailed":
+            raise NotFound(account_id) from None
+        _raise_conflict(exc, [login, identity.identity_id, account_id])
 
 
 def remove_identity(account_id: str, email: str) -> None:
@@ -201,12 +240,11 @@ def delete(account_id: str) -> None:
     for ident in identities(account_id):
         Login(login=normalise_login(ident.email)).delete(condition=Login.account_id == account_id)
         ident.delete()
-    try:
+    # The username may already point elsewhere (a failed earlier delete); then there is nothing to undo.
+    with contextlib.suppress(DeleteError):
         Login(login=normalise_login(record.username)).delete(condition=Login.account_id == account_id)
-    except Exception:  # noqa: BLE001, S110 - the name may already point elsewhere; nothing to undo
-        pass
     for model in tables.all_models():
-        hash_attr = model._hash_keyname()
+        hash_attr = model._hash_keyname
         if model in (Account, Login) or hash_attr != "account_id":
             continue
         with model.batch_write() as batch:

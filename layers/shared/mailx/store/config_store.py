@@ -14,6 +14,7 @@ from typing import Any
 
 from pynamodb.exceptions import DoesNotExist
 
+from mailx.config import Settings, get_settings
 from mailx.store import tables
 from mailx.store.models import ConfigEntry
 
@@ -43,6 +44,11 @@ def forget_cache() -> None:
 def overrides() -> dict[str, str]:
     """Every stored configuration override."""
     return dict(_scope("config"))
+
+
+def effective_settings() -> Settings:
+    """Deployment settings with the stored run-time overrides applied (reserved keys never overridden)."""
+    return get_settings().with_overrides(_scope("config"))
 
 
 def set_override(key: str, value: str) -> None:
@@ -88,7 +94,10 @@ def get_domain(domain: str) -> DomainRecord | None:
 def put_domain(record: DomainRecord) -> None:
     tables.bind()
     value = json.dumps(
-        {"postmasterAccountId": record.postmaster_account_id, "catchAllAccountId": record.catch_all_account_id}
+        {
+            "postmasterAccountId": record.postmaster_account_id,
+            "catchAllAccountId": record.catch_all_account_id,
+        }
     )
     ConfigEntry(scope="domain", name=record.domain.lower(), value=value, updated_at=int(time.time())).save()
     forget_cache()

@@ -62,14 +62,14 @@ def increment(key: str, ttl_seconds: int) -> int:
     item = KvItem(key=key)
     try:
         item.update(
-            actions=[KvItem.count.add(1)],
+            actions=[KvItem.hits.add(1)],
             condition=KvItem.key.exists() & (KvItem.expires_at > now),
         )
-        return int(item.count)
+        return int(item.hits)
     except UpdateError as exc:
         if exc.cause_response_code != "ConditionalCheckFailedException":
             raise
-    fresh = KvItem(key=key, value="", count=1, expires_at=now + ttl_seconds)
+    fresh = KvItem(key=key, value="", hits=1, expires_at=now + ttl_seconds)
     try:
         fresh.save(condition=KvItem.key.does_not_exist() | (KvItem.expires_at <= now))
         return 1
@@ -86,7 +86,7 @@ def count(key: str) -> int:
         item = KvItem.get(key, consistent_read=True)
     except DoesNotExist:
         return 0
-    return int(item.count) if item.expires_at > _now() else 0
+    return int(item.hits) if item.expires_at > _now() else 0
 
 
 def expires_in(key: str) -> int:

@@ -24,7 +24,7 @@ class _Meta:
     billing_mode = "PAY_PER_REQUEST"
 
 
-class AccountsByKind(GlobalSecondaryIndex["Account"]):
+class AccountsByKind(GlobalSecondaryIndex["Account"]):  # type: ignore[no-untyped-call]
     """Lists accounts with a Query (never a Scan): every account has kind="account"."""
 
     class Meta:
@@ -52,7 +52,7 @@ class Account(Model):
     # Bumped whenever what the session shows for this account changes (name, identities, capabilities).
     session_version = NumberAttribute(default=0)
     # {type name: modseq}: the JMAP state of each data type, bumped in the same transaction as a change.
-    states: MapAttribute[str, Any] = MapAttribute(default=dict)
+    states: MapAttribute[str, Any] = MapAttribute(default=dict)  # type: ignore[no-untyped-call]
     by_kind = AccountsByKind()
 
 
@@ -117,8 +117,8 @@ class Email(Model):
     email_id = UnicodeAttribute(range_key=True)
     blob_id = UnicodeAttribute()
     thread_id = UnicodeAttribute()
-    mailbox_ids: MapAttribute[str, Any] = MapAttribute(default=dict)
-    keywords: MapAttribute[str, Any] = MapAttribute(default=dict)
+    mailbox_ids: MapAttribute[str, Any] = MapAttribute(default=dict)  # type: ignore[no-untyped-call]
+    keywords: MapAttribute[str, Any] = MapAttribute(default=dict)  # type: ignore[no-untyped-call]
     received_at = UnicodeAttribute()
     size = NumberAttribute()
     summary = UnicodeAttribute(default="{}")  # JSON, see mailx.mime.email_summary
@@ -190,5 +190,5 @@ class KvItem(Model):
 
     key = UnicodeAttribute(hash_key=True)
     value = UnicodeAttribute(default="")
-    count = NumberAttribute(default=0)
+    hits = NumberAttribute(default=0)  # a counter's value ("count" would shadow Model.count)
     expires_at = NumberAttribute()

@@ -12,7 +12,7 @@ import random
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.expressions.condition import Condition
@@ -60,19 +60,27 @@ class Txn:
     def put(self, item: Model, condition: Condition | None = None, tag: str = "put") -> None:
         self._puts.append((item, condition, tag))
 
-    def update(self, item: Model, actions: list[Action], condition: Condition | None = None, tag: str = "") -> None:
+    def update(
+        self, item: Model, actions: list[Action], condition: Condition | None = None, tag: str = ""
+    ) -> None:
         self._updates.append((item, actions, condition, tag or "update"))
 
     def delete(self, item: Model, condition: Condition | None = None, tag: str = "delete") -> None:
         self._deletes.append((item, condition, tag))
 
-    def check(self, model: type[Model], hash_key: str, range_key: str | None, condition: Condition, tag: str) -> None:
+    def check(
+        self, model: type[Model], hash_key: str, range_key: str | None, condition: Condition, tag: str
+    ) -> None:
         kwargs = {"model": model, "hash_key": hash_key, "range_key": range_key, "condition": condition}
         self._checks.append((kwargs, tag))
 
     def changed(
-        self, type_name: str, *, created: tuple[str, ...] | list[str] = (),
-        updated: tuple[str, ...] | list[str] = (), destroyed: tuple[str, ...] | list[str] = (),
+        self,
+        type_name: str,
+        *,
+        created: tuple[str, ...] | list[str] = (),
+        updated: tuple[str, ...] | list[str] = (),
+        destroyed: tuple[str, ...] | list[str] = (),
     ) -> None:
         """Record that ids of TYPE_NAME changed; each recorded type gets one new modseq."""
         entry = self._changes.setdefault(type_name, _TypeChanges())
@@ -92,14 +100,15 @@ def get_states(account_id: str, *, consistent: bool = True) -> dict[str, int]:
         account = Account.get(account_id, consistent_read=consistent, attributes_to_get=["states"])
     except DoesNotExist:
         raise NotFound(account_id) from None
-    return {str(k): int(v) for k, v in (account.states.as_dict() if account.states else {}).items()}
+    raw: dict[str, Any] = account.states.as_dict() if account.states else {}  # type: ignore[no-untyped-call]
+    return {str(k): int(v) for k, v in raw.items()}
 
 
 def _state_condition(type_name: str, current: int) -> Condition:
     path = Account.states[type_name]
     if current == 0:
-        return path.does_not_exist() | (path == 0)
-    return path == current
+        return cast(Condition, path.does_not_exist() | (path == 0))
+    return cast(Condition, path == current)
 
 
 def _build(txn: Txn, states: dict[str, int], now: int) -> tuple[TransactWrite, list[str], dict[str, int]]:
@@ -107,7 +116,9 @@ def _build(txn: Txn, states: dict[str, int], now: int) -> tuple[TransactWrite, l
     tx = TransactWrite(connection=tables.connection())
     tags: list[str] = []
     for kwargs, tag in txn._checks:
-        tx.condition_check(kwargs["model"], kwargs["hash_key"], kwargs["range_key"], condition=kwargs["condition"])
+        tx.condition_check(
+            kwargs["model"], kwargs["hash_key"], kwargs["range_key"], condition=kwargs["condition"]
+        )
         tags.append(tag)
     for item, cond, tag in txn._deletes:
         tx.delete(item, condition=cond)
@@ -120,8 +131,12 @@ def _build(txn: Txn, states: dict[str, int], now: int) -> tuple[TransactWrite, l
     for type_name, ch in sorted(txn._changes.items()):
         new_states[type_name] = states.get(type_name, 0) + 1
         entry = Change(
-            key=f"{txn.account_id}#{type_name}", modseq=new_states[type_name],
-            created=ch.created, updated=ch.updated, destroyed=ch.destroyed, expires_at=expires,
+            key=f"{txn.account_id}#{type_name}",
+            modseq=new_states[type_name],
+            created=ch.created,
+            updated=ch.updated,
+            destroyed=ch.destroyed,
+            expires_at=expires,
         )
         tx.save(entry, condition=Change.key.does_not_exist())
         tags.append("__change__")
@@ -170,6 +185,10 @@ def commit(txn: Txn, *, expect: dict[str, int] | None = None) -> dict[str, int]:
     raise Conflict("too many concurrent writers")
 
 
+def _ids(values: Any) -> tuple[str, ...]:
+    return tuple(str(v) for v in values or ())
+
+
 def read_changes(account_id: str, type_name: str, since: int, current: int) -> Iterator[ChangeEntry]:
     """The log steps after SINCE, oldest first; ChangesExpired when the log no longer reaches back."""
     if since > current or since < 0:
@@ -183,7 +202,7 @@ def read_changes(account_id: str, type_name: str, since: int, current: int) -> I
     ):
         if item.expires_at <= now or int(item.modseq) != expected:
             raise ChangesExpired(f"state {since} is older than the change log")
-        yield ChangeEntry(int(item.modseq), tuple(item.created), tuple(item.updated), tuple(item.destroyed))
+        yield ChangeEntry(int(item.modseq), _ids(item.created), _ids(item.updated), _ids(item.destroyed))
         expected += 1
         if expected > current:
             return
@@ -193,5 +212,11 @@ def read_changes(account_id: str, type_name: str, since: int, current: int) -> I
 
 # Every JMAP data type whose state lives in the account item (RFC 8620 §1.6.2, RFC 8621).
 STATE_TYPES = (
-    "Mailbox", "Email", "Thread", "Identity", "EmailSubmission", "EmailDelivery", "VacationResponse",
+    "Mailbox",
+    "Email",
+    "Thread",
+    "Identity",
+    "EmailSubmission",
+    "EmailDelivery",
+    "VacationResponse",
 )
