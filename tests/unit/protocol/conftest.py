@@ -119,7 +119,7 @@ def run(registry: Registry, server_failures: list[tuple[str, str, BaseException]
     def _run(request_json: Any, *, limits: CoreLimits | None = None) -> dict[str, Any]:
         body = request_json if isinstance(request_json, bytes) else json.dumps(request_json).encode()
         request = parse_request(body, SUPPORTED)
-        ctx = RequestContext(using=frozenset(request.using), accounts=default_accounts())
+        ctx = RequestContext.for_request(request.using, default_accounts())
         response = dispatch(
             request,
             registry,

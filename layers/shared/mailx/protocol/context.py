@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,6 +37,16 @@ class RequestContext:
     accounts: Mapping[str, AccountAccess]
     created_ids: dict[str, str] = field(default_factory=dict)
     services: Any = None
+
+    @classmethod
+    def for_request(
+        cls, using: Iterable[str], accounts: Mapping[str, AccountAccess], services: Any = None
+    ) -> RequestContext:
+        """Build the context from a parsed Request's `using` (which already includes core).
+
+        The dispatcher seeds `created_ids` from the Request's createdIds itself.
+        """
+        return cls(using=frozenset(using), accounts=accounts, services=services)
 
 
 @dataclass
