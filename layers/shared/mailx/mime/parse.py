@@ -150,13 +150,15 @@ def _name(entity: Message) -> str | None:
     return nfc(decode_anywhere(found)).strip() or None
 
 
-def _charset(entity: Message, ctype: str, explicit: bool) -> str | None:
+def _charset(entity: Message, ctype: str) -> str | None:
+    """The declared charset, else US-ASCII for text (RFC 2046 §4.1.2); other types have none,
+    including the implicit message/rfc822 of a digest."""
     declared = None
     if entity.get("content-type") is not None:
         declared = param(header_params("content-type", entity["content-type"]), "content-type", "charset")
     if declared:
         return declared
-    return "us-ascii" if ctype.startswith("text/") or not explicit else None
+    return "us-ascii" if ctype.startswith("text/") else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,7 +172,6 @@ def _part(
     entity: Message,
     headers: Headers,
     ctype: str,
-    explicit: bool,
     leaf: _Leaf | None,
     sub_parts: tuple[BodyPart, ...] | None = None,
 ) -> BodyPart:
@@ -178,7 +179,7 @@ def _part(
         part_id=leaf.part_id if leaf else None,
         headers=headers,
         type=ctype,
-        charset=_charset(entity, ctype, explicit),
+        charset=_charset(entity, ctype),
         disposition=(_simple(entity.get("content-disposition")) or "").lower() or None,
         cid=_cid(entity.get("content-id")),
         language=_language(entity.get("content-language")),
@@ -192,7 +193,8 @@ def _part(
 
 
 def _payload_bytes(entity: Message) -> bytes:
-    payload = entity.get_payload()
+    # The stored payload, not get_payload(): that re-decodes 8-bit text with the declared charset.
+    payload = getattr(entity, "_payload", None)
     if isinstance(payload, str):
         return payload.encode("utf-8", "surrogateescape")
     return b""
@@ -205,14 +207,13 @@ def build_tree(entity: Message, counter: list[int], headers: Headers | None = No
     text/plain rather than as a container with no children, so its text is not lost."""
     own = tuple(entity.raw_items()) if headers is None else headers
     ctype = mime_type(entity)
-    explicit = entity.get("content-type") is not None
-    payload = entity.get_payload()
+    payload = getattr(entity, "_payload", None)
     if ctype.startswith("multipart/") and isinstance(payload, list):
         subs = tuple(build_tree(child, counter) for child in payload if isinstance(child, Message))
-        return _part(entity, own, ctype, explicit, None, subs)
+        return _part(entity, own, ctype, None, subs)
     if ctype.startswith("multipart/"):
-        ctype, explicit = "text/plain", False
+        ctype = "text/plain"
     counter[0] += 1
     encoding = _simple(entity.get("content-transfer-encoding")) or ""
     content, problem = decode_transfer(_payload_bytes(entity), encoding.lower())
-    return _part(entity, own, ctype, explicit, _Leaf(str(counter[0]), content, problem))
+    return _part(entity, own, ctype, _Leaf(str(counter[0]), content, problem))
