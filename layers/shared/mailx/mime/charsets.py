@@ -51,9 +51,7 @@ _ALIASES: dict[str, str] = {
 _UNKNOWN_LABELS = frozenset({"x-unknown", "unknown", "unknown-8bit", "x-user-defined", "8bit", "default"})
 
 # Python codecs that are not character sets a sender could mean, or that interpret their input.
-_REFUSED_CODECS = frozenset(
-    {"unicode_escape", "raw_unicode_escape", "idna", "punycode", "undefined", "escape_codec"}
-)
+_REFUSED_CODECS = frozenset({"unicode-escape", "raw-unicode-escape", "idna", "punycode", "undefined"})
 
 _ASCII_LABELS = frozenset({"us-ascii", "ascii", "ansi_x3.4-1968", "iso646-us", "us", "646"})
 

@@ -14,6 +14,7 @@ from mailx.mime.charsets import decode_known
 _WORD = re.compile(r"=\?([^?\s*]+)(?:\*[^?\s]*)?\?([bBqQ])\?([^?\s]+)\?=")
 _WS_SPLIT = re.compile(r"(\s+)")
 _QP_ESCAPE = re.compile(rb"=([0-9A-Fa-f]{2})")
+_B64_TEXT = re.compile(r"[A-Za-z0-9+/]*")
 _FOLD = re.compile(r"\r\n|\r|\n")
 
 
@@ -32,7 +33,7 @@ def _word_bytes(encoding: str, text: str) -> bytes | None:
         raw = text.replace("_", " ").encode("ascii", errors="replace")
         return _QP_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), raw)
     cleaned = text.rstrip("=")
-    if len(cleaned) % 4 == 1:
+    if len(cleaned) % 4 == 1 or not _B64_TEXT.fullmatch(cleaned):
         return None
     try:
         return binascii.a2b_base64(cleaned + "=" * (-len(cleaned) % 4))
