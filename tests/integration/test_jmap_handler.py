@@ -1,0 +1,78 @@
+"""The Lambda entry point with real-shaped API Gateway HTTP API (payload 2.0) events, through Mangum."""
+
+from __future__ import annotations
+
+import base64
+import copy
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tests.support import basic
+
+EVENT = json.loads((Path(__file__).parents[1] / "events" / "apigw_http_v2_event.json").read_text())
+
+
+@dataclass
+class FakeContext:
+    function_name: str = "mailx-jmap"
+    memory_limit_in_mb: int = 1024
+    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:mailx-jmap"
+    aws_request_id: str = "req-1"
+
+
+def _event(
+    method: str, path: str, *, headers: dict[str, str], body: str = "", b64: bool = False
+) -> dict[str, Any]:
+    event = copy.deepcopy(EVENT)
+    event["routeKey"] = f"{method} {path}"
+    event["rawPath"] = path
+    event["requestContext"]["http"]["method"] = method
+    event["requestContext"]["http"]["path"] = path
+    event["headers"] = {"host": "abc123.execute-api.us-east-1.amazonaws.com", **headers}
+    event["body"] = body
+    event["isBase64Encoded"] = b64
+    return event
+
+
+def test_api_call_through_lambda_handler(alice: Any) -> None:
+    from jmap_handler import handler
+
+    body = json.dumps({"using": ["urn:ietf:params:jmap:core"], "methodCalls": [["Core/echo", {"x": 1}, "0"]]})
+    event = _event(
+        "POST",
+        "/jmap/api",
+        headers={**basic("alice", "correct horse battery"), "content-type": "application/json"},
+        body=body,
+    )
+    response = handler(event, FakeContext())
+    assert response["statusCode"] == 200
+    assert json.loads(response["body"])["methodResponses"] == [["Core/echo", {"x": 1}, "0"]]
+
+
+def test_base64_body_and_session_through_lambda_handler(alice: Any) -> None:
+    from jmap_handler import handler
+
+    body = json.dumps({"using": ["urn:ietf:params:jmap:core"], "methodCalls": [["Core/echo", {}, "b"]]})
+    event = _event(
+        "POST",
+        "/jmap/api",
+        headers=basic("alice", "correct horse battery"),
+        body=base64.b64encode(body.encode()).decode(),
+        b64=True,
+    )
+    assert json.loads(handler(event, FakeContext())["body"])["methodResponses"][0][2] == "b"
+    session = handler(
+        _event("GET", "/.well-known/jmap", headers=basic("alice", "correct horse battery")), FakeContext()
+    )
+    assert session["statusCode"] == 200
+    assert json.loads(session["body"])["apiUrl"] == "https://mail.example.test/jmap/api"
+
+
+def test_unauthenticated_lambda_call_is_401(alice: Any) -> None:
+    from jmap_handler import handler
+
+    response = handler(_event("GET", "/jmap/session", headers={}), FakeContext())
+    assert response["statusCode"] == 401
+    assert "www-authenticate" in {k.lower() for k in response["headers"]}
