@@ -11,7 +11,9 @@ from typing import Any
 
 from tests.support import basic
 
-EVENT = json.loads((Path(__file__).parents[1] / "events" / "apigw_http_v2_event.json").read_text())
+EVENT: dict[str, Any] = json.loads(
+    (Path(__file__).parents[1] / "events" / "apigw_http_v2_event.json").read_text()
+)
 
 
 @dataclass
@@ -25,7 +27,7 @@ class FakeContext:
 def _event(
     method: str, path: str, *, headers: dict[str, str], body: str = "", b64: bool = False
 ) -> dict[str, Any]:
-    event = copy.deepcopy(EVENT)
+    event: dict[str, Any] = copy.deepcopy(EVENT)
     event["routeKey"] = f"{method} {path}"
     event["rawPath"] = path
     event["requestContext"]["http"]["method"] = method
