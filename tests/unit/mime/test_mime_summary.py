@@ -8,9 +8,12 @@ import sys
 from pathlib import Path
 
 from mailx.mime import (
+    DEFAULT_BODY_PROPERTIES,
+    EMAIL_PROPERTIES,
     email_properties,
     email_summary,
     extract_part,
+    is_body_property,
     parse_message,
     split_part_blob_id,
     thread_keys,
@@ -81,6 +84,8 @@ def test_mime_part_blob_ids_split_back() -> None:
     assert split_part_blob_id("abc_") is None
     assert split_part_blob_id("_4") is None
     assert split_part_blob_id("abc_x") is None
+    assert split_part_blob_id("abc_3_1") == ("abc", "3_1")
+    assert split_part_blob_id("abc_3__1") is None
 
 
 def test_mime_extract_part() -> None:
@@ -90,6 +95,27 @@ def test_mime_extract_part() -> None:
     assert (pdf.type, pdf.name) == ("application/pdf", "q1-report.pdf")
     assert pdf.data.startswith(b"%PDF-1.4\n")
     assert extract_part(raw, "99") is None
+
+
+def test_mime_parts_of_an_attached_message_have_their_own_blob_ids() -> None:
+    # Given a message with a message/rfc822 attachment as part 2
+    raw = (FIXTURES / "nested_rfc822.eml").read_bytes()
+    attached_blob = email_properties(email_summary(raw, blob_id="m1"), ["attachments"])["attachments"][0]
+    assert attached_blob["blobId"] == "m1_2"
+    # When the attached message is parsed under its own blob id (as Email/parse would)
+    inner = extract_part(raw, "2")
+    assert inner is not None
+    inner_summary = email_summary(inner.data, blob_id=attached_blob["blobId"])
+    inner_email = email_properties(inner_summary, ["attachments"])
+    doc = inner_email["attachments"][0]
+    # Then its parts' blob ids lead back through the outer message
+    assert doc["blobId"] == "m1_2_2"
+    split = split_part_blob_id(doc["blobId"])
+    assert split == ("m1", "2_2")
+    extracted = extract_part(raw, split[1])
+    assert extracted is not None
+    assert (extracted.data, extracted.name) == (b"draft contract v7", "draft.doc")
+    assert extract_part(raw, "1_1") is None  # part 1 is text, not a message
 
 
 def test_mime_thread_keys() -> None:
@@ -120,3 +146,12 @@ def test_mime_imports_only_the_standard_library() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_mime_property_name_validation_helpers() -> None:
+    assert {"subject", "bodyStructure", "headers", "preview"} <= EMAIL_PROPERTIES
+    assert "bodyValues" not in EMAIL_PROPERTIES and "id" not in EMAIL_PROPERTIES
+    assert is_body_property("partId") and is_body_property("subParts") and is_body_property("headers")
+    assert is_body_property("header:Content-Type:asRaw")
+    assert not is_body_property("header:From:asDate") and not is_body_property("bogus")
+    assert DEFAULT_BODY_PROPERTIES[0] == "partId" and len(DEFAULT_BODY_PROPERTIES) == 10

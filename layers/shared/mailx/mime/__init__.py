@@ -3,11 +3,20 @@
 from mailx.mime.content import ExtractedPart, body_values, extract_part
 from mailx.mime.headers import HeaderProperty, parse_header_property
 from mailx.mime.message import ParsedMessage, parse_message
-from mailx.mime.render import body_value_part_ids, email_properties, split_part_blob_id
+from mailx.mime.render import (
+    DEFAULT_BODY_PROPERTIES,
+    EMAIL_PROPERTIES,
+    body_value_part_ids,
+    email_properties,
+    is_body_property,
+    split_part_blob_id,
+)
 from mailx.mime.subject import base_subject
 from mailx.mime.summary import ThreadKeys, email_summary, thread_keys
 
 __all__ = [
+    "DEFAULT_BODY_PROPERTIES",
+    "EMAIL_PROPERTIES",
     "ExtractedPart",
     "HeaderProperty",
     "ParsedMessage",
@@ -18,6 +27,7 @@ __all__ = [
     "email_properties",
     "email_summary",
     "extract_part",
+    "is_body_property",
     "parse_header_property",
     "parse_message",
     "split_part_blob_id",

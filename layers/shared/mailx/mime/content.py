@@ -21,8 +21,17 @@ class ExtractedPart:
 
 def extract_part(raw: bytes, part_id: str) -> ExtractedPart | None:
     """The blob behind a part blobId; for message/rfc822 parts these are the attached message's
-    own octets, ready for Email/parse. None when the message has no such leaf."""
-    part = parse_message(raw).part(part_id)
+    own octets, ready for Email/parse. A path "3_1" reads part 1 of the message attached as
+    part 3. None when there is no such leaf."""
+    part = None
+    for step in part_id.split("_"):
+        if part is not None:
+            if not part.type.startswith("message/"):
+                return None
+            raw = part.content
+        part = parse_message(raw).part(step)
+        if part is None:
+            return None
     if part is None:
         return None
     return ExtractedPart(part.content, part.type, part.name)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -21,8 +22,20 @@ DEFAULT_BODY_PROPERTIES = (
     "location",
 )
 BODY_PROPERTIES = frozenset(DEFAULT_BODY_PROPERTIES) | {"headers", "subParts"}
+_PART_PATH = re.compile(r"[0-9]+(?:_[0-9]+)*")
 _PLAIN = ("size", "preview", "hasAttachment")
 _LISTS = {"textBody": "textBody", "htmlBody": "htmlBody", "attachments": "attachments"}
+
+
+# The Email properties rendered here (plus any valid header:* name); bodyValues comes from
+# body_values(), and id, blobId, threadId, mailboxIds, keywords, receivedAt from the store.
+EMAIL_PROPERTIES = frozenset(CONVENIENCE) | set(_PLAIN) | set(_LISTS) | {"headers", "bodyStructure"}
+
+
+def is_body_property(prop: str) -> bool:
+    """Whether an Email/get bodyProperties entry is valid, so the caller can answer
+    invalidArguments for the others (header:* names included, RFC 8621 §4.1.4)."""
+    return prop in BODY_PROPERTIES or parse_header_property(prop) is not None
 
 
 def part_blob_id(email_blob_id: str, part_id: str) -> str:
@@ -32,9 +45,12 @@ def part_blob_id(email_blob_id: str, part_id: str) -> str:
 
 
 def split_part_blob_id(blob_id: str) -> tuple[str, str] | None:
-    """(message blob id, partId) for a part blobId, or None for any other blob id."""
+    """(message blob id, partId) for a part blobId, or None for any other blob id.
+
+    The partId may be a path such as "3_1": part 1 of the message attached as part 3, which is
+    what the part blobIds of an Email/parse of an attached message look like."""
     email_blob_id, sep, part_id = blob_id.partition("_")
-    if not sep or not email_blob_id or not (part_id.isascii() and part_id.isdigit()):
+    if not sep or not email_blob_id or not _PART_PATH.fullmatch(part_id):
         return None
     return email_blob_id, part_id
 
@@ -67,8 +83,6 @@ class _Rendering:
                 out[prop] = header_list(self.headers_of(None if root else part))
             elif prop == "size":
                 out[prop] = part.get("size", 0)
-            elif prop == "language":
-                out[prop] = part.get("language")
             elif prop == "subParts":
                 continue
             elif prop.startswith("header:"):
