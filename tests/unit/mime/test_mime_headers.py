@@ -40,6 +40,19 @@ def test_mime_raw_form_replaces_bad_utf8_and_drops_nul() -> None:
     assert render(raw, "header:X-Bad")["header:X-Bad"] == " caf\ufffd ok \u00e9"
 
 
+def test_mime_stored_header_block_round_trips_unusual_line_breaks() -> None:
+    # Given Unicode and ASCII characters that str.splitlines() would treat as line breaks
+    raw = "Subject: a\u2028b: c\x85d\r\nX-After: yes\r\nX-VT: p\x0bq\r\n\r\nbody".encode()
+    # When the headers are answered from the stored header block
+    email = render(raw, "headers")
+    # Then no field is split or lost
+    assert email["headers"] == [
+        {"name": "Subject", "value": " a\u2028b: c\x85d"},
+        {"name": "X-After", "value": " yes"},
+        {"name": "X-VT", "value": " p\x0bq"},
+    ]
+
+
 def test_mime_last_instance_all_and_case_insensitive_names() -> None:
     # Given a field repeated with different capitalisation
     raw = b"X-Thing: one\r\nx-thing: two\r\n\r\n"

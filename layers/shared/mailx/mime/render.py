@@ -24,12 +24,12 @@ DEFAULT_BODY_PROPERTIES = (
 BODY_PROPERTIES = frozenset(DEFAULT_BODY_PROPERTIES) | {"headers", "subParts"}
 _PART_PATH = re.compile(r"[0-9]+(?:_[0-9]+)*")
 _PLAIN = ("size", "preview", "hasAttachment")
-_LISTS = {"textBody": "textBody", "htmlBody": "htmlBody", "attachments": "attachments"}
+_LISTS = frozenset({"textBody", "htmlBody", "attachments"})
 
 
 # The Email properties rendered here (plus any valid header:* name); bodyValues comes from
 # body_values(), and id, blobId, threadId, mailboxIds, keywords, receivedAt from the store.
-EMAIL_PROPERTIES = frozenset(CONVENIENCE) | set(_PLAIN) | set(_LISTS) | {"headers", "bodyStructure"}
+EMAIL_PROPERTIES = frozenset(CONVENIENCE) | set(_PLAIN) | _LISTS | {"headers", "bodyStructure"}
 
 
 def is_body_property(prop: str) -> bool:
@@ -133,7 +133,7 @@ def email_properties(
             out[prop] = rendering.part(summary["bodyStructure"], body_props, tree=True)
         elif prop in _LISTS:
             index = leaf_index(summary) if index is None else index
-            parts = (index[i] for i in summary.get(_LISTS[prop], ()) if i in index)
+            parts = (index[i] for i in summary.get(prop, ()) if i in index)
             out[prop] = [rendering.part(p, body_props, tree=False) for p in parts]
     return out
 

@@ -86,7 +86,7 @@ def has_attachment(message: ParsedMessage) -> bool:
 def summarise(message: ParsedMessage, *, blob_id: str) -> dict[str, Any]:
     """The stored summary for an already parsed message."""
     summary: dict[str, Any] = {"v": SUMMARY_VERSION, "blobId": blob_id, "size": message.size}
-    summary["headerBlock"] = _block(message.headers)
+    summary["headerBlock"] = message.header_block()
     for prop, header in CONVENIENCE.items():
         summary[prop] = header_value(message.headers, header)
     summary["preview"] = make_preview(message.text_body)
