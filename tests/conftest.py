@@ -65,6 +65,7 @@ def aws(env: dict[str, str]) -> Iterator[None]:
 def client(aws: None) -> Iterator[Any]:
     """The real FastAPI app through Starlette's test client."""
     from fastapi.testclient import TestClient
+
     from jmap_api.app import create_app
 
     with TestClient(create_app(), base_url="https://mail.example.test") as test_client:

@@ -6,10 +6,10 @@ import hmac
 from typing import Annotated
 
 from fastapi import Depends, Request
-from mailx.auth.authenticate import AuthFailed, AuthThrottled, Principal, authenticate
-from mailx.config import get_settings
 
 from jmap_api.problems import HttpProblem, too_many, unauthorized
+from mailx.auth.authenticate import AuthFailed, AuthThrottled, Principal, authenticate
+from mailx.config import get_settings
 
 
 def client_address(request: Request) -> str | None:

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+
 from mailx.methods.core import echo
 from mailx.protocol.capabilities import CORE, MAIL
 from mailx.protocol.context import AccountAccess, CallContext, RequestContext

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+
 from mailx.protocol.capabilities import CORE, MAIL
 from mailx.protocol.errors import RequestError
 from mailx.protocol.limits import CoreLimits

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+
 from mailx.protocol import errors
 
 # tests/unit/protocol/<this file> -> parents[3] is the repo; the specs sit beside it in ../shared.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+
 from mailx.protocol.errors import SetError
 from mailx.protocol.patch import apply_patch, patched_properties
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+
 from mailx.protocol.pointer import PointerError, escape_token, evaluate_pointer, parse_pointer
 
 # The example document of RFC 6901 §5.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from hypothesis import given
 from hypothesis import strategies as st
+
 from mailx.protocol.errors import MethodError
 from mailx.protocol.pointer import escape_token, evaluate_pointer, parse_pointer
 from mailx.protocol.standard_changes import ChangeKind, collapse_changes

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+
 from mailx.protocol.collation import collation_contains, collation_equal, collation_key
 from mailx.protocol.context import CallContext
 from mailx.protocol.errors import MethodError

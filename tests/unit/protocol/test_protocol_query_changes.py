@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+
 from mailx.protocol.context import CallContext
 from mailx.protocol.errors import MethodError
 from mailx.protocol.standard_query_changes import (

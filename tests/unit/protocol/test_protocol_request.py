@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 import pytest
+
 from mailx.protocol.capabilities import CORE, MAIL
 from mailx.protocol.dispatcher import check_size
 from mailx.protocol.errors import RequestError

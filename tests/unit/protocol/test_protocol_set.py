@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+
 from mailx.protocol.capabilities import CORE, MAIL
 from mailx.protocol.context import AccountAccess, CallContext, RequestContext
 from mailx.protocol.errors import MethodError, SetError

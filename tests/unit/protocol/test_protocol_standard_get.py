@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+
 from mailx.protocol.context import CallContext
 from mailx.protocol.errors import MethodError
 from mailx.protocol.standard_get import get_response, parse_get, select_properties

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from mailx.protocol.errors import RequestError
-from mailx.server import api
-from mailx.server.limits import LIMITS
 from starlette.concurrency import run_in_threadpool
 
 from jmap_api.deps import require_principal
 from jmap_api.problems import PROBLEM_JSON
+from mailx.protocol.errors import RequestError
+from mailx.server import api
+from mailx.server.limits import LIMITS
 
 router = APIRouter()
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from mailx.admin.settings import effective_settings
-from mailx.server.session import session_for
 
 from jmap_api.deps import optional_principal
 from jmap_api.problems import unauthorized
+from mailx.admin.settings import effective_settings
+from mailx.server.session import session_for
 
 router = APIRouter()
 NO_CACHE = {"Cache-Control": "no-cache, no-store, must-revalidate"}

@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
-from mailx.admin.accounts import view
-from mailx.auth import tokens
-from mailx.auth.authenticate import AuthFailed, AuthThrottled, verify_password_login
 from pydantic import BaseModel, Field
 
 from jmap_api.deps import PrincipalDep, client_address
 from jmap_api.problems import HttpProblem, too_many, unauthorized
+from mailx.admin.accounts import view
+from mailx.auth import tokens
+from mailx.auth.authenticate import AuthFailed, AuthThrottled, verify_password_login
 
 router = APIRouter(prefix="/v0/auth", tags=["auth"])
 

@@ -6,16 +6,16 @@ from dataclasses import asdict
 from typing import Any
 
 from fastapi import APIRouter, Response
+from pydantic import BaseModel, Field
+
+from jmap_api.deps import ManagementDep
+from jmap_api.problems import HttpProblem
 from mailx.admin import accounts as admin_accounts
 from mailx.admin import domains as admin_domains
 from mailx.admin import settings as admin_settings
 from mailx.admin.accounts import AccountView
 from mailx.admin.domains import DomainView
 from mailx.store.errors import Conflict, NotFound
-from pydantic import BaseModel, Field
-
-from jmap_api.deps import ManagementDep
-from jmap_api.problems import HttpProblem
 
 router = APIRouter(prefix="/v0/management", tags=["management"])
 
