@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from aws_lambda_powertools import Logger
+
 from jmap_api.app import app
 
 logger = Logger(service="mailx-jmap")
