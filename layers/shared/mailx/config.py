@@ -42,6 +42,10 @@ class Settings:
     login_max_failures_per_account: int = 10
     login_failure_window_seconds: int = 900
     change_log_retention_days: int = 30  # deployment-only: the log TTL is written with each change
+    eventsource_mode: str = "auto"  # auto (buffered under Lambda, streaming elsewhere), streaming, buffered
+    eventsource_max_wait_seconds: int = 25  # buffered mode: under API Gateway's 30 s integration timeout
+    eventsource_poll_ms: int = 1000  # one GetItem of the account item per poll
+    eventsource_min_ping_seconds: int = 5  # smaller pings are raised to this (capped at 30, RFC 8620 §7.3)
     table_prefix: str = "mailx-"
     bucket_name: str = "mailx-local"
     aws_region: str = "us-east-1"
