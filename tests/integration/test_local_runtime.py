@@ -179,6 +179,16 @@ def test_a_torn_last_line_is_dropped(tmp_path: Path) -> None:
     assert [e.method for e in read_entries(path)] == ["PUT", "DELETE"]
 
 
+def test_a_damaged_line_in_the_middle_stops_the_replay(tmp_path: Path) -> None:
+    from mailx.local.wal import Entry, WalCorrupt, read_entries
+
+    path = tmp_path / "moto-wal.jsonl"
+    whole = Entry("PUT", "/b/k", {}, b"x").to_json()
+    path.write_text(f"{whole}\n{{not json\n{whole}\n")
+    with pytest.raises(WalCorrupt, match="line 2"):
+        list(read_entries(path))
+
+
 # --- the whole runtime, as a subprocess ------------------------------------------------------------
 
 

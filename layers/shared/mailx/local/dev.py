@@ -21,7 +21,7 @@ from typing import IO, Any
 from mailx.local import paths, workers
 from mailx.local.bootstrap import Login, configure_environment, ensure_first_account, prepare_storage
 from mailx.local.motoserver import LocalMotoServer, ReplayReport, replay
-from mailx.local.wal import WalWriter
+from mailx.local.wal import WalCorrupt, WalWriter
 
 logger = logging.getLogger("mailx.local")
 
@@ -115,7 +115,10 @@ def run(folder: Path, host: str, port: int) -> None:
     moto.start()
     running: list[workers.Worker] = []
     try:
-        report = replay(wal.path, *moto.get_host_and_port())
+        try:
+            report = replay(wal.path, *moto.get_host_and_port())
+        except WalCorrupt as exc:
+            raise StartupError(f"the write-ahead log is damaged ({exc}); nothing was changed") from None
         if report.failed:
             logger.warning("%d of %d logged writes failed to replay", report.failed, report.replayed)
         wal.open()
@@ -141,7 +144,8 @@ def _terminate(signum: int, frame: FrameType | None) -> Any:
 
 def main() -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    logging.getLogger("mailx").setLevel(logging.INFO)  # botocore, pynamodb and moto's access log stay quiet
+    logging.getLogger("mailx").setLevel(logging.INFO)  # botocore and pynamodb stay quiet
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's per-request access log
     signal.signal(signal.SIGTERM, _terminate)
     folder = paths.data_dir()
     try:

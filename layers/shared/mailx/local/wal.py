@@ -64,6 +64,10 @@ def is_mutating(method: str, path: str, headers: Mapping[str, str], body: bytes)
     return method.upper() not in _READ_METHODS  # S3 (REST): GET/HEAD, presigned GETs included, read
 
 
+class WalCorrupt(ValueError):
+    """A complete line of the log cannot be read: replaying past it would rebuild the wrong state."""
+
+
 @dataclass(frozen=True)
 class Entry:
     """One recorded request."""
@@ -158,5 +162,10 @@ def read_entries(path: Path) -> Iterator[Entry]:
             if not line.endswith("\n"):
                 logger.warning("skipping a torn entry at line %d of %s", number, path)
                 return
-            if line.strip():
-                yield Entry.from_json(line)
+            if not line.strip():
+                continue
+            try:
+                entry = Entry.from_json(line)
+            except (ValueError, KeyError, TypeError) as exc:
+                raise WalCorrupt(f"{path}, line {number}: {exc}") from None
+            yield entry
