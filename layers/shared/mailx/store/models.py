@@ -133,7 +133,14 @@ class Thread(Model):
 
     account_id = UnicodeAttribute(hash_key=True)
     thread_id = UnicodeAttribute(range_key=True)
-    email_ids = ListAttribute(of=UnicodeAttribute, default=list)
+    email_ids = ListAttribute(of=UnicodeAttribute, default=list)  # sorted by (receivedAt, id)
+    # JSON {emailId: receivedAt}: keeps email_ids sortable on insert and merge without reading emails.
+    received = UnicodeAttribute(default="{}")
+    # JSON {mailboxId: [emails, unread emails]} of this thread: the exact thread counters of a mailbox
+    # change only when one of these crosses zero, so counters never need a mailbox scan.
+    boxes = UnicodeAttribute(default="{}")
+    version = NumberAttribute(default=0)  # every write conditions on the version it read
+    merged_into = UnicodeAttribute(null=True)  # set once merged away: a redirect, not a JMAP Thread
 
 
 @register
@@ -192,3 +199,28 @@ class KvItem(Model):
     value = UnicodeAttribute(default="")
     hits = NumberAttribute(default=0)  # a counter's value ("count" would shadow Model.count)
     expires_at = NumberAttribute()
+
+
+@register
+class Membership(Model):
+    """One Email in one Mailbox, sorted by receivedAt: what Email/query reads for a mailbox listing."""
+
+    class Meta(_Meta):
+        table_name = "memberships"
+
+    key = UnicodeAttribute(hash_key=True)  # "{accountId}#{mailboxId}"
+    sort = UnicodeAttribute(range_key=True)  # "{receivedAt}#{emailId}" (UTCDate sorts as text)
+    email_id = UnicodeAttribute()
+    thread_id = UnicodeAttribute()  # for collapseThreads without reading the Email
+    size = NumberAttribute()
+
+
+@register
+class ThreadRef(Model):
+    """A message id (own or referenced) with a base subject -> the thread that claims it (RFC 8621 §3)."""
+
+    class Meta(_Meta):
+        table_name = "threadrefs"
+
+    key = UnicodeAttribute(hash_key=True)  # "{accountId}#{subject digest}#{message id}"
+    thread_id = UnicodeAttribute()

@@ -1,0 +1,189 @@
+"""The one path into a mailbox (RFC 8621 §4): store the octets, parse once, commit one transaction.
+
+S3 is written first (or copied server-side from where SES left the message); then one DynamoDB
+transaction writes the Email, its memberships, its thread, the reference items, the exact mailbox
+counters and the change log. If anything fails in between, the S3 object is an orphan nobody refers to:
+harmless, and overwritten by a retry, because a retry with the same idempotency key reuses the email id.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from mailx.ids import new_id
+from mailx.mail import merge, threading
+from mailx.mime import email_summary
+from mailx.store import accounts, blobs, emails, states, threads
+from mailx.store.emails import EmailRecord
+from mailx.store.errors import Conflict, NotFound
+from mailx.store.states import Txn
+from mailx.store.threads import ThreadRecord
+
+logger = logging.getLogger("mailx.ingest")
+
+# DynamoDB allows 100 writes per transaction; an ingest spends 2 per mailbox (membership, counter)
+# plus at most 9 fixed ones, so 20 mailboxes still leave 51 for thread reference items.
+MAX_MAILBOXES_PER_EMAIL = 20
+_TXN_LIMIT = 100
+_FIXED_WRITES = 9  # marker, Email, Thread, 4 change-log steps, account states, one spare
+_ATTEMPTS = 8
+
+
+class IngestError(Exception):
+    """The message cannot go where it was asked to (unknown mailbox, too many, no such address)."""
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    """What ingest made (or found, when `created` is False because the key was seen before)."""
+
+    email_id: str
+    blob_id: str
+    thread_id: str
+    size: int
+    created: bool
+
+
+def _received_at(value: datetime | None) -> str:
+    # Whole seconds in UTC: the text form then sorts like the time, which membership keys rely on.
+    moment = (value or datetime.now(UTC)).astimezone(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _email_id(account_id: str, idempotency_key: str | None) -> str:
+    if idempotency_key is None:
+        return new_id("M")
+    digest = hashlib.sha256(f"{account_id}\0{idempotency_key}".encode()).hexdigest()
+    return "M" + digest[:26]
+
+
+def _store_raw(account_id: str, email_id: str, raw: bytes | str) -> bytes:
+    """Write the octets byte-exact (or copy a key already in the bucket) and return them for parsing."""
+    key = blobs.email_key(account_id, email_id)
+    if isinstance(raw, bytes):
+        blobs.put(key, raw, "message/rfc822")
+        return raw
+    stored = blobs.get(raw)  # the one S3 read: parsing needs the octets anyway
+    if stored is None:
+        raise IngestError(f"no object at {raw!r}")
+    blobs.copy(raw, key)  # server-side: the octets do not travel through Lambda a second time
+    return stored.data
+
+
+def _existing(account_id: str, email_id: str) -> IngestResult:
+    found = emails.get(account_id, email_id)
+    if found is None:  # moved to a new id by a later thread merge: the ingest still happened once
+        return IngestResult(email_id, email_id, "", 0, created=False)
+    return IngestResult(found.email_id, found.blob_id, found.thread_id, found.size, created=False)
+
+
+def _transaction(
+    account_id: str, record: EmailRecord, placement: threading.Placement, idempotency_key: str | None
+) -> Txn:
+    """The one transaction of an ingest: every write, every counter and every change-log step."""
+    target = placement.target
+    txn = Txn(account_id)
+    before = target or ThreadRecord(record.thread_id)
+    after = threading.with_email(
+        before, record.email_id, record.received_at, record.mailbox_ids, record.unread
+    )
+    if idempotency_key is not None:
+        emails.mark_ingested(txn, idempotency_key, record.email_id)
+    emails.add(txn, record)
+    threads.put(txn, after, previous_version=target.version if target else None)
+    thread_deltas = threading.thread_count_deltas([before.boxes], [after.boxes])
+    for mailbox_id in record.mailbox_ids:
+        total, unread = thread_deltas.get(mailbox_id, (0, 0))
+        emails.bump_counters(txn, mailbox_id, (1, int(record.unread), total, unread))
+    budget = _TXN_LIMIT - _FIXED_WRITES - 2 * len(record.mailbox_ids)
+    wanted = [k for k in placement.keys if placement.refs.get(k) != record.thread_id][:budget]
+    threads.put_refs(txn, {k: (record.thread_id, placement.refs.get(k)) for k in wanted})
+    txn.changed("Email", created=[record.email_id])
+    if target is None:
+        txn.changed("Thread", created=[record.thread_id])
+    else:
+        txn.changed("Thread", updated=[record.thread_id])
+    txn.changed("Mailbox", updated=list(record.mailbox_ids))
+    txn.changed("EmailDelivery")
+    return txn
+
+
+def _check_mailboxes(mailbox_ids: Iterable[str]) -> tuple[str, ...]:
+    ids = tuple(sorted(set(mailbox_ids)))
+    if not ids:
+        raise IngestError("an Email must be in at least one mailbox")
+    if len(ids) > MAX_MAILBOXES_PER_EMAIL:
+        raise IngestError(f"at most {MAX_MAILBOXES_PER_EMAIL} mailboxes per Email")
+    return ids
+
+
+def ingest(
+    account_id: str,
+    raw: bytes | str,
+    *,
+    mailbox_ids: Iterable[str],
+    keywords: Iterable[str] = (),
+    received_at: datetime | None = None,
+    idempotency_key: str | None = None,
+) -> IngestResult:
+    """Put a message into mailboxes of one account. RAW is the octets, or the key of an object
+    already in the bucket (SES's inbound/ drop), which is then copied server-side.
+
+    A retry with the same IDEMPOTENCY_KEY returns the first result with created=False.
+    Raises IngestError for an unknown or excessive mailbox list.
+    """
+    boxes = _check_mailboxes(mailbox_ids)
+    if idempotency_key is not None:
+        done = emails.ingested(account_id, idempotency_key)
+        if done is not None:
+            return _existing(account_id, done)
+    email_id = _email_id(account_id, idempotency_key)
+    data = _store_raw(account_id, email_id, raw)
+    summary = email_summary(data, blob_id=email_id)
+    size = len(data)
+    del data  # the summary is all we keep; a 40 MB message must not stay alive twice
+    moment = _received_at(received_at)
+    for _ in range(_ATTEMPTS):
+        placement = threading.place(account_id, summary)
+        target = placement.target
+        thread_id = target.thread_id if target else new_id("T")
+        words = tuple(sorted({k.lower() for k in keywords}))
+        record = EmailRecord(email_id, email_id, thread_id, boxes, words, moment, size, summary)
+        try:
+            states.commit(_transaction(account_id, record, placement, idempotency_key))
+        except Conflict as exc:
+            tag = str(exc)
+            if tag in ("email", "idempotency"):  # a concurrent retry of the same delivery won
+                return _existing(account_id, email_id)
+            if tag.startswith("mailbox:"):
+                raise IngestError(f"unknown mailbox {tag.partition(':')[2]}") from None
+            continue  # another message changed the same thread or reference: read again
+        _merge_linked(account_id, thread_id, placement.others)
+        return IngestResult(email_id, email_id, thread_id, size, created=True)
+    raise Conflict(f"ingest of {email_id}: too many concurrent changes to its thread")
+
+
+def _merge_linked(account_id: str, thread_id: str, others: list[str]) -> None:
+    # The Email is committed; a failed merge leaves two valid threads that the next message linking
+    # them merges again, so it is logged rather than failing (and retrying) the delivery.
+    for other in others:
+        try:
+            merge.merge(account_id, source_id=other, target_id=thread_id)
+        except Exception:
+            logger.exception("merging thread %s into %s failed; a later message retries", other, thread_id)
+
+
+def deliver_to_address(address: str, raw: bytes | str, *, idempotency_key: str | None = None) -> IngestResult:
+    """Ingest into the Inbox of the account an assigned address (or username) belongs to."""
+    account_id = accounts.find_by_login(address)
+    if account_id is None:
+        raise IngestError(f"no account for {address!r}")
+    roles = emails.mailbox_roles(account_id)
+    inbox = next((m for m, role in sorted(roles.items()) if role == "inbox"), None)
+    if inbox is None:
+        raise NotFound(f"account {account_id} has no inbox")
+    return ingest(account_id, raw, mailbox_ids=[inbox], idempotency_key=idempotency_key)

@@ -1,0 +1,171 @@
+"""Emails' listing data, mailbox memberships and counters (RFC 8621 §2, §4.1): reads and `Txn` writes.
+
+The Email item holds everything Email/get serves without S3 (the mime summary as JSON); one Membership
+item per (mailbox, email) orders a mailbox by receivedAt for Email/query. Mailbox counters change by
+ADD actions inside the same transaction as the emails they count.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pynamodb.exceptions import DoesNotExist
+from pynamodb.expressions.update import Action
+
+from mailx.store import tables
+from mailx.store.models import Email, KvItem, Mailbox, Membership
+from mailx.store.states import Txn
+
+INGEST_MARKER_TTL = 14 * 86400  # longer than any sender's or SES's retry window
+
+
+@dataclass(frozen=True)
+class EmailRecord:
+    """An Email as stored, without its raw octets."""
+
+    email_id: str
+    blob_id: str
+    thread_id: str
+    mailbox_ids: tuple[str, ...]
+    keywords: tuple[str, ...]
+    received_at: str  # UTCDate, whole seconds, so it sorts as text
+    size: int
+    summary: dict[str, Any]
+
+    @property
+    def unread(self) -> bool:
+        """RFC 8621 §2: counted unread when it has neither $seen nor $draft."""
+        return not ({"$seen", "$draft"} & set(self.keywords))
+
+
+def _record(item: Email, *, with_summary: bool = True) -> EmailRecord:
+    return EmailRecord(
+        email_id=item.email_id,
+        blob_id=item.blob_id,
+        thread_id=item.thread_id,
+        mailbox_ids=tuple(sorted(item.mailbox_ids.as_dict())) if item.mailbox_ids else (),  # type: ignore[no-untyped-call]
+        keywords=tuple(sorted(item.keywords.as_dict())) if item.keywords else (),  # type: ignore[no-untyped-call]
+        received_at=item.received_at,
+        size=int(item.size),
+        summary=json.loads(item.summary or "{}") if with_summary else {},
+    )
+
+
+def _chunks(values: Sequence[str], size: int = 100) -> Iterator[Sequence[str]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def get_many(
+    account_id: str, email_ids: Iterable[str], *, with_summary: bool = True
+) -> dict[str, EmailRecord]:
+    """Emails by id, one BatchGetItem per 100 ids; missing ids are absent from the result."""
+    tables.bind()
+    ids = sorted(set(email_ids))
+    attrs = None if with_summary else ["account_id", "email_id", "blob_id", "thread_id", "mailbox_ids",
+                                       "keywords", "received_at", "size"]  # fmt: skip
+    found: dict[str, EmailRecord] = {}
+    for chunk in _chunks(ids):
+        keys = [(account_id, e) for e in chunk]
+        for item in Email.batch_get(keys, consistent_read=True, attributes_to_get=attrs):
+            found[item.email_id] = _record(item, with_summary=with_summary)
+    return found
+
+
+def get(account_id: str, email_id: str) -> EmailRecord | None:
+    tables.bind()
+    try:
+        return _record(Email.get(account_id, email_id, consistent_read=True))
+    except DoesNotExist:
+        return None
+
+
+def list_ids(account_id: str, limit: int) -> list[str]:
+    """Up to LIMIT+1 email ids of the account (so callers can tell "more than LIMIT")."""
+    tables.bind()
+    query = Email.query(account_id, attributes_to_get=["email_id"], page_size=limit + 1, limit=limit + 1)
+    return [item.email_id for item in query]
+
+
+def mailbox_roles(account_id: str) -> dict[str, str | None]:
+    """{mailboxId: role} of the account (one Query: an account has few mailboxes)."""
+    tables.bind()
+    return {
+        m.mailbox_id: m.role
+        for m in Mailbox.query(account_id, consistent_read=True, attributes_to_get=["mailbox_id", "role"])
+    }
+
+
+def membership_key(account_id: str, mailbox_id: str) -> str:
+    return f"{account_id}#{mailbox_id}"
+
+
+def add(txn: Txn, record: EmailRecord) -> None:
+    """Put the Email (failing if the id exists) and its membership in each mailbox."""
+    item = Email(
+        account_id=txn.account_id,
+        email_id=record.email_id,
+        blob_id=record.blob_id,
+        thread_id=record.thread_id,
+        mailbox_ids=dict.fromkeys(record.mailbox_ids, True),
+        keywords=dict.fromkeys(record.keywords, True),
+        received_at=record.received_at,
+        size=record.size,
+        summary=json.dumps(record.summary, separators=(",", ":")),
+    )
+    txn.put(item, condition=Email.email_id.does_not_exist(), tag="email")
+    for mailbox_id in record.mailbox_ids:
+        membership = Membership(
+            key=membership_key(txn.account_id, mailbox_id),
+            sort=f"{record.received_at}#{record.email_id}",
+            email_id=record.email_id,
+            thread_id=record.thread_id,
+            size=record.size,
+        )
+        txn.put(membership)
+
+
+def remove(txn: Txn, record: EmailRecord) -> None:
+    """Delete the Email and its memberships (the Email must still be as read: same thread)."""
+    item = Email(account_id=txn.account_id, email_id=record.email_id)
+    txn.delete(item, condition=Email.thread_id == record.thread_id, tag=f"email:{record.email_id}")
+    for mailbox_id in record.mailbox_ids:
+        key = membership_key(txn.account_id, mailbox_id)
+        txn.delete(Membership(key=key, sort=f"{record.received_at}#{record.email_id}"))
+
+
+def bump_counters(txn: Txn, mailbox_id: str, deltas: tuple[int, int, int, int]) -> None:
+    """ADD (totalEmails, unreadEmails, totalThreads, unreadThreads) deltas; the mailbox must exist."""
+    if not any(deltas):
+        return
+    fields = (Mailbox.total_emails, Mailbox.unread_emails, Mailbox.total_threads, Mailbox.unread_threads)
+    actions: list[Action] = [attr.add(delta) for attr, delta in zip(fields, deltas, strict=True) if delta]
+    item = Mailbox(account_id=txn.account_id, mailbox_id=mailbox_id)
+    txn.update(item, actions, condition=Mailbox.mailbox_id.exists(), tag=f"mailbox:{mailbox_id}")
+
+
+def _marker_key(account_id: str, idempotency_key: str) -> str:
+    return f"{account_id}#ingest#{idempotency_key}"
+
+
+def ingested(account_id: str, idempotency_key: str) -> str | None:
+    """The email id an earlier ingest with this key created, if it committed (and has not expired)."""
+    tables.bind()
+    try:
+        item = KvItem.get(_marker_key(account_id, idempotency_key), consistent_read=True)
+    except DoesNotExist:
+        return None
+    return item.value if item.expires_at > time.time() else None
+
+
+def mark_ingested(txn: Txn, idempotency_key: str, email_id: str) -> None:
+    """Record the ingest in the same transaction, so a retry can never create a second Email."""
+    now = int(time.time())
+    item = KvItem(
+        key=_marker_key(txn.account_id, idempotency_key), value=email_id, expires_at=now + INGEST_MARKER_TTL
+    )
+    txn.put(item, condition=KvItem.key.does_not_exist() | (KvItem.expires_at <= now), tag="idempotency")
