@@ -170,7 +170,10 @@ def test_handler_imports_without_aws_or_settings(name: str) -> None:
 def test_every_model_has_its_table_with_the_same_keys() -> None:
     tables = tables_by_base_name()
     models = {model_base_name(m): m for m in all_models()}
-    assert set(tables) == set(models), "tables in template.yaml and models in mailx.store.models differ"
+    assert set(tables) == set(models), (
+        f"models without a table: {sorted(set(models) - set(tables))}; "
+        f"tables without a model: {sorted(set(tables) - set(models))}"
+    )
     for base, model in models.items():
         schema = model._get_schema()
         props = tables[base]["Properties"]
