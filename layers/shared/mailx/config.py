@@ -72,13 +72,19 @@ _BOOL_FALSE = {"0", "false", "no", "off", ""}
 _INTERNAL = {"mutable_keys"}
 _FIELD_BY_ENV = {f.name.upper(): f.name for f in fields(Settings) if f.name not in _INTERNAL}
 _TYPES = {f.name: f.type for f in fields(Settings)}
-MUTABLE_KEYS = frozenset(
-    k
-    for k in _FIELD_BY_ENV
-    if k not in RESERVED_KEYS
-    and k
-    not in {"TABLE_PREFIX", "BUCKET_NAME", "AWS_REGION", "AWS_ENDPOINT_URL", "CHANGE_LOG_RETENTION_DAYS"}
+# Read once at start-up or baked into infrastructure (the HTTP API's CORS, the change-log TTL), so a
+# run-time override would silently do nothing: only a deployment may change them.
+DEPLOYMENT_ONLY_KEYS = frozenset(
+    {
+        "TABLE_PREFIX",
+        "BUCKET_NAME",
+        "AWS_REGION",
+        "AWS_ENDPOINT_URL",
+        "CHANGE_LOG_RETENTION_DAYS",
+        "CORS_ALLOW_ORIGINS",
+    }
 )
+MUTABLE_KEYS = frozenset(k for k in _FIELD_BY_ENV if k not in RESERVED_KEYS and k not in DEPLOYMENT_ONLY_KEYS)
 
 
 def _parse_list(key: str, raw: str) -> tuple[str, ...]:
