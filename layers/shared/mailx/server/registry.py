@@ -10,11 +10,13 @@ from mailx.protocol.registry import Registry
 @lru_cache(maxsize=1)
 def registry() -> Registry:
     """Every method, registered once per process (imports are deferred to the first request)."""
-    from mailx.methods import blob, mailbox
+    from mailx.methods import blob, email, mailbox, thread
     from mailx.methods.core import echo
 
     result = Registry()
     echo.register(result)
     mailbox.register(result)
     blob.register(result)
+    email.register(result)
+    thread.register(result)
     return result
