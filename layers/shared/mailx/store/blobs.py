@@ -8,8 +8,9 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, Any
 
 from mailx import aws
 from mailx.config import get_settings
@@ -87,17 +88,93 @@ def delete(key: str) -> None:
     aws.s3().delete_object(Bucket=_bucket(), Key=key)
 
 
-def presigned_get(key: str, *, filename_disposition: str, content_type: str, expires_in: int = 300) -> str:
-    """A short-lived URL that serves the object with our type and Content-Disposition."""
-    return aws.s3().generate_presigned_url(
-        "get_object",
-        Params={
-            "Bucket": _bucket(),
-            "Key": key,
-            "ResponseContentType": content_type,
-            "ResponseContentDisposition": filename_disposition,
-        },
-        ExpiresIn=expires_in,
+def presigned_get(
+    key: str,
+    *,
+    filename_disposition: str,
+    content_type: str,
+    expires_in: int = 300,
+    cache_control: str | None = None,
+) -> str:
+    """A short-lived URL that serves the object with our type, Content-Disposition and caching."""
+    params: dict[str, Any] = {
+        "Bucket": _bucket(),
+        "Key": key,
+        "ResponseContentType": content_type,
+        "ResponseContentDisposition": filename_disposition,
+    }
+    if cache_control:
+        params["ResponseCacheControl"] = cache_control
+    return aws.s3().generate_presigned_url("get_object", Params=params, ExpiresIn=expires_in)
+
+
+def _expired(metadata: Mapping[str, str]) -> bool:
+    expires = metadata.get("expires-at")
+    return bool(expires) and int(expires or 0) <= time.time()
+
+
+def _open_range(key: str, start: int, end: int | None) -> Any:
+    """The streaming body of octets [start, end), or None when missing or expired."""
+    from botocore.exceptions import ClientError
+
+    kwargs: dict[str, Any] = {"Bucket": _bucket(), "Key": key}
+    if start > 0 or end is not None:
+        kwargs["Range"] = f"bytes={start}-{'' if end is None else end - 1}"
+    try:
+        response = aws.s3().get_object(**kwargs)
+    except ClientError as exc:
+        if _is_missing(exc):
+            return None
+        raise
+    if _expired(response.get("Metadata", {})):
+        response["Body"].close()
+        return None
+    return response["Body"]
+
+
+def get_range(key: str, start: int = 0, end: int | None = None) -> bytes | None:
+    """Octets [start, end) of an object through one ranged GET; None when missing or expired.
+
+    The caller keeps the range inside the object (S3 answers 416 otherwise) and non-empty.
+    """
+    body = _open_range(key, start, end)
+    if body is None:
+        return None
+    try:
+        data: bytes = body.read()
+        return data
+    finally:
+        body.close()
+
+
+def iter_range(
+    key: str, start: int = 0, end: int | None = None, *, chunk_size: int = 1 << 20
+) -> Iterator[bytes] | None:
+    """Like get_range, as chunks, so a digest of a 40 MB message never holds it all in memory."""
+    body = _open_range(key, start, end)
+    if body is None:
+        return None
+    return _chunks(body, chunk_size)
+
+
+def _chunks(body: Any, chunk_size: int) -> Iterator[bytes]:
+    try:
+        while chunk := body.read(chunk_size):
+            yield chunk
+    finally:
+        body.close()
+
+
+def copy_as(source_key: str, dest_key: str, *, content_type: str, expires_at: int | None) -> None:
+    """Server-side copy with new metadata: the copy gets its own type and expiry, not the source's."""
+    metadata = {"expires-at": str(expires_at)} if expires_at else {}
+    aws.s3().copy_object(
+        Bucket=_bucket(),
+        Key=dest_key,
+        CopySource={"Bucket": _bucket(), "Key": source_key},
+        MetadataDirective="REPLACE",
+        ContentType=content_type,
+        Metadata=metadata,
     )
 
 
