@@ -107,7 +107,7 @@ class _MailboxSet:
         chunk, rest = _chunk(snapshot, accepted)
         if chunk:
             txn = states.Txn(self.args.account_id)
-            _stage(txn, snapshot, apply_ops(snapshot, chunk), {op.target for op in chunk})
+            _stage(txn, snapshot, apply_ops(snapshot, chunk), list(dict.fromkeys(op.target for op in chunk)))
             new_states = states.commit(txn, expect={"Mailbox": seen}) if txn.changed_types else {}
             self.committed = self.committed or bool(new_states)
             if new_states:
@@ -172,10 +172,13 @@ def _chunk(snapshot: dict[str, MailboxRecord], ops: list[Op]) -> tuple[list[Op],
 
 
 def _stage(
-    txn: states.Txn, snapshot: dict[str, MailboxRecord], final: dict[str, MailboxRecord], targets: set[str]
+    txn: states.Txn, snapshot: dict[str, MailboxRecord], final: dict[str, MailboxRecord], targets: list[str]
 ) -> None:
-    """Stage one write per touched mailbox: the difference between the snapshot and the result."""
-    for target in sorted(targets):
+    """Stage one write per touched mailbox: the difference between the snapshot and the result.
+
+    TARGETS come in the order of the client's operations, which the change log keeps.
+    """
+    for target in targets:
         before, after = snapshot.get(target), final.get(target)
         if before is None and after is not None:
             mailboxes.stage_create(txn, after)

@@ -1,0 +1,136 @@
+"""Mailbox/set destroy over HTTP (RFC 8621 §2.5): mailboxHasChild, mailboxHasEmail, creation-id keys."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.support import basic
+
+USING = ["urn:ietf:params:jmap:core", "urn:ietf:params:jmap:mail"]
+
+
+def jmap(client: Any, *calls: list[Any]) -> list[list[Any]]:
+    response = client.post(
+        "/jmap/api",
+        json={"using": USING, "methodCalls": list(calls)},
+        headers=basic("alice", "correct horse battery"),
+    )
+    assert response.status_code == 200, response.text
+    responses: list[list[Any]] = response.json()["methodResponses"]
+    return responses
+
+
+def mailbox_set(client: Any, account_id: str, **args: Any) -> dict[str, Any]:
+    [[name, result, _]] = jmap(client, ["Mailbox/set", {"accountId": account_id, **args}, "s"])
+    assert name == "Mailbox/set", result
+    answer: dict[str, Any] = result
+    return answer
+
+
+def ids(client: Any, account_id: str) -> set[str]:
+    [[_, result, _]] = jmap(client, ["Mailbox/get", {"accountId": account_id, "properties": ["id"]}, "g"])
+    return {mailbox["id"] for mailbox in result["list"]}
+
+
+def simulate_mail(account_id: str, mailbox_id: str, emails: int) -> None:
+    """Deliver mail the only way there is yet: the counter deltas an Email write will stage."""
+    from mailx.store import mailboxes, states
+
+    txn = states.Txn(account_id)
+    mailboxes.stage_counts(txn, mailbox_id, total_emails=emails, unread_emails=emails, total_threads=emails)
+    states.commit(txn)
+
+
+def test_parent_with_child_is_mailbox_has_child(client: Any, alice: Any) -> None:
+    # Given a parent with one child
+    made = mailbox_set(
+        client, alice.account_id, create={"p": {"name": "Parent"}, "c": {"name": "Child", "parentId": "#p"}}
+    )["created"]
+    parent, child = made["p"]["id"], made["c"]["id"]
+    # When the client destroys only the parent
+    result = mailbox_set(client, alice.account_id, destroy=[parent])
+    # Then it is refused with mailboxHasChild and both still exist
+    assert result["notDestroyed"] == {
+        parent: {"type": "mailboxHasChild", "description": "the mailbox has a child"}
+    }
+    assert result["destroyed"] == []
+    assert {parent, child} <= ids(client, alice.account_id)
+    # But destroying parent and child in one call is fine (the final state is valid)
+    both = mailbox_set(client, alice.account_id, destroy=[parent, child])
+    assert sorted(both["destroyed"]) == sorted([parent, child])
+    assert not {parent, child} & ids(client, alice.account_id)
+
+
+def test_moving_a_child_into_a_destroyed_parent_blames_the_destroy(client: Any, alice: Any) -> None:
+    made = mailbox_set(client, alice.account_id, create={"a": {"name": "A"}, "b": {"name": "B"}})["created"]
+    a, b = made["a"]["id"], made["b"]["id"]
+    # When one call moves B under A and destroys A
+    result = mailbox_set(client, alice.account_id, update={b: {"parentId": a}}, destroy=[a])
+    # Then, as updates come before destroys, the move stands and A has a child
+    assert result["updated"] == {b: None}
+    assert result["notDestroyed"][a]["type"] == "mailboxHasChild"
+
+
+def test_mailbox_with_mail_is_mailbox_has_email(client: Any, alice: Any) -> None:
+    # Given a mailbox holding two emails
+    box = mailbox_set(client, alice.account_id, create={"m": {"name": "Full"}})["created"]["m"]["id"]
+    simulate_mail(alice.account_id, box, 2)
+    [[_, got, _]] = jmap(client, ["Mailbox/get", {"accountId": alice.account_id, "ids": [box]}, "g"])
+    assert [got["list"][0][k] for k in ("totalEmails", "unreadEmails", "totalThreads")] == [2, 2, 2]
+    # When the client destroys it without onDestroyRemoveEmails
+    result = mailbox_set(client, alice.account_id, destroy=[box])
+    # Then it is refused with mailboxHasEmail
+    assert result["notDestroyed"][box]["type"] == "mailboxHasEmail"
+    # And with onDestroyRemoveEmails the hook refuses honestly until Email storage exists
+    forced = mailbox_set(client, alice.account_id, destroy=[box], onDestroyRemoveEmails=True)
+    assert forced["notDestroyed"][box]["type"] == "forbidden"
+    assert box in ids(client, alice.account_id)
+
+
+def test_empty_mailbox_destroyed_with_on_destroy_remove_emails(client: Any, alice: Any) -> None:
+    box = mailbox_set(client, alice.account_id, create={"m": {"name": "Empty"}})["created"]["m"]["id"]
+    result = mailbox_set(client, alice.account_id, destroy=[box], onDestroyRemoveEmails=True)
+    assert result["destroyed"] == [box]
+    assert (result["oldState"], result["newState"]) == ("1", "2")
+
+
+def test_create_update_and_destroy_by_creation_id_in_one_request(client: Any, alice: Any) -> None:
+    # Given a request that creates mailboxes, then patches and destroys them by "#creationId"
+    responses = jmap(
+        client,
+        [
+            "Mailbox/set",
+            {
+                "accountId": alice.account_id,
+                "create": {"keep": {"name": "Keep"}, "tmp": {"name": "Temporary"}},
+                "update": {"#keep": {"name": "Kept"}},
+                "destroy": ["#tmp"],
+            },
+            "0",
+        ],
+        ["Mailbox/set", {"accountId": alice.account_id, "update": {"#keep": {"sortOrder": 4}}}, "1"],
+        ["Mailbox/get", {"accountId": alice.account_id, "ids": ["#keep", "#tmp"]}, "2"],
+    )
+    first, second, got = (r[1] for r in responses)
+    keep, tmp = first["created"]["keep"]["id"], first["created"]["tmp"]["id"]
+    # Then the creates, the patch and the destroy all succeed, keyed by the real ids
+    assert first["updated"] == {keep: None}
+    assert first["destroyed"] == [tmp]
+    assert second["updated"] == {keep: None}
+    assert [(m["name"], m["sortOrder"]) for m in got["list"]] == [("Kept", 4)]
+    assert got["notFound"] == [tmp]
+
+
+def test_failed_call_keeps_no_creation_ids(client: Any, alice: Any) -> None:
+    # Given a create that fails, later calls cannot refer to its creation id
+    responses = jmap(
+        client,
+        ["Mailbox/set", {"accountId": alice.account_id, "create": {"bad": {"name": ""}}}, "0"],
+        [
+            "Mailbox/set",
+            {"accountId": alice.account_id, "create": {"c": {"name": "C", "parentId": "#bad"}}},
+            "1",
+        ],
+    )
+    assert responses[0][1]["notCreated"]["bad"]["type"] == "invalidProperties"
+    assert responses[1][1]["notCreated"]["c"]["properties"] == ["parentId"]
