@@ -323,3 +323,17 @@ def test_too_many_operations_is_request_too_large(client: Any, alice: Any) -> No
         client, ["Mailbox/set", {"accountId": alice.account_id, "create": create}, "0"]
     )
     assert (name, result["type"]) == ("error", "requestTooLarge")
+
+
+def test_more_creates_than_one_transaction_holds_commit_in_steps(client: Any, alice: Any) -> None:
+    # Given 150 creates: a parent and 149 children naming it by "#p" (more than 100 items)
+    create: dict[str, Any] = {"p": {"name": "Bulk"}}
+    create.update({f"c{n}": {"name": f"Box {n:03}", "parentId": "#p"} for n in range(149)})
+    # When they are sent in one Mailbox/set
+    result = mailbox_set(client, alice.account_id, create=create)
+    # Then all are created, in two state steps (one per DynamoDB transaction)
+    assert (len(result["created"]), result["notCreated"]) == (150, {})
+    assert (result["oldState"], result["newState"]) == ("0", "2")
+    boxes = all_boxes(client, alice.account_id)
+    parent = result["created"]["p"]["id"]
+    assert sum(1 for m in boxes.values() if m["parentId"] == parent) == 149

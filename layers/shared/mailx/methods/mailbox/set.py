@@ -81,7 +81,8 @@ class _MailboxSet:
     def run(self) -> dict[str, Any]:
         services = self.call.services
         account_id = self.args.account_id
-        for attempt in range(MAX_ATTEMPTS):
+        failures = 0
+        while failures < MAX_ATTEMPTS:
             services.refresh(account_id)
             seen = int(services.state(account_id, "Mailbox"))
             if self.result.old_state is None:
@@ -96,7 +97,8 @@ class _MailboxSet:
                     raise MethodError(STATE_MISMATCH, "another change was committed first") from None
                 if not self.committed:
                     self.result.old_state = None
-                time.sleep(min(0.2, 0.01 * 2**attempt) * random.random())
+                failures += 1
+                time.sleep(min(0.2, 0.01 * 2**failures) * random.random())
         raise MethodError(SERVER_UNAVAILABLE, "too many concurrent changes to the mailboxes; try again")
 
     def attempt(self, seen: int) -> bool:
