@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from mailx.ids import new_id
 from mailx.mail import merge, threading
 from mailx.mime import email_summary
+from mailx.server.limits import MAX_MAILBOXES_PER_EMAIL
 from mailx.store import accounts, blobs, emails, states, threads
 from mailx.store.emails import EmailRecord
 from mailx.store.errors import Conflict, NotFound
@@ -27,7 +28,6 @@ logger = logging.getLogger("mailx.ingest")
 
 # DynamoDB allows 100 writes per transaction; an ingest spends 2 per mailbox (membership, counter)
 # plus at most 9 fixed ones, so 20 mailboxes still leave 51 for thread reference items.
-MAX_MAILBOXES_PER_EMAIL = 20
 _TXN_LIMIT = 100
 _FIXED_WRITES = 9  # marker, Email, Thread, 4 change-log steps, account states, one spare
 _ATTEMPTS = 8

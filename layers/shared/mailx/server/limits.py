@@ -22,5 +22,5 @@ LIMITS = CoreLimits(
 # RFC 8621 §1.3.1 account capability values.
 MAX_MAILBOX_DEPTH = 10
 MAX_SIZE_MAILBOX_NAME = 255
-MAX_MAILBOXES_PER_EMAIL = 50
+MAX_MAILBOXES_PER_EMAIL = 20  # each costs two items of a 100-item DynamoDB transaction at ingest
 MAX_SIZE_ATTACHMENTS_PER_EMAIL = 3_500_000
