@@ -1,10 +1,16 @@
-"""JMAP blob methods; register() adds them all to a registry."""
+"""JMAP blob methods: Blob/copy (RFC 8620 §6.3), Blob/upload and Blob/get (RFC 9404 §4.1, §4.2)."""
 
 from __future__ import annotations
 
-from mailx.protocol.registry import Registry
+from mailx.protocol.capabilities import CORE
+from mailx.protocol.registry import MethodSpec, Registry
+from mailx.server.capabilities import BLOB
 
 
 def register(registry: Registry) -> None:
-    """Add every blob method (filled in as the methods land)."""
-    del registry
+    """Add every blob method; Blob/copy belongs to core, the RFC 9404 methods to the blob capability."""
+    from mailx.methods.blob import copy, get, upload
+
+    registry.register(MethodSpec("Blob/copy", CORE, copy.blob_copy, writes=True))
+    registry.register(MethodSpec("Blob/upload", BLOB, upload.blob_upload, writes=True))
+    registry.register(MethodSpec("Blob/get", BLOB, get.blob_get))
