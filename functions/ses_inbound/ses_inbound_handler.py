@@ -1,0 +1,59 @@
+"""Lambda entry for SES receipt-rule events: parse leniently, deliver, log and count the outcome."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
+
+from mailx.mail.inbound import DeliveryFailed, deliver
+from mailx.mail.ses_event import MalformedEvent, parse_event
+
+logger = Logger(service="mailx-ses-inbound")
+metrics = Metrics(namespace="mailx", service="ses-inbound")
+
+
+def _count(name: str, value: int = 1) -> None:
+    if value:
+        metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
+
+
+def _handle(event: dict[str, Any]) -> dict[str, Any]:
+    results: list[dict[str, Any]] = []
+    failed: DeliveryFailed | None = None
+    for item in parse_event(event):
+        if isinstance(item, MalformedEvent):
+            # Retrying cannot fix a malformed event; the raw object (if any) stays under inbound/.
+            logger.error("malformed SES record", extra={"reason": str(item)})
+            _count("MalformedRecords")
+            continue
+        try:
+            outcome = deliver(item)
+        except DeliveryFailed as exc:
+            failed = exc
+            outcome = exc.outcome
+        logger.info(
+            "inbound delivered",
+            extra={
+                "sesMessageId": outcome.message_id,
+                "accounts": sorted(outcome.delivered),
+                "duplicates": outcome.duplicates,
+                "unknownRecipients": outcome.unknown_recipients,
+            },
+        )
+        _count("Delivered", len(outcome.delivered))
+        _count("Duplicates", len(outcome.duplicates))
+        _count("UnknownRecipients", len(outcome.unknown_recipients))
+        results.append({"messageId": outcome.message_id, "delivered": len(outcome.delivered)})
+    if failed is not None:
+        _count("DeliveryFailures", len(failed.failures))
+        raise failed  # the async invocation is retried, then parked in the dead-letter queue
+    return {"results": results}
+
+
+@metrics.log_metrics
+@logger.inject_lambda_context(clear_state=True)
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """SES receipt rule (Lambda action, Event invocation) -> one stored Email per recipient account."""
+    return _handle(event)

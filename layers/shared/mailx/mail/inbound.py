@@ -1,0 +1,93 @@
+"""Delivering mail SES received: route by envelope, ingest one copy per account, report the rest.
+
+The raw message is already in S3 (`inbound/{sesMessageId}`, written by the receipt rule's S3
+action). Each account's copy is ingested with the idempotency key `ses:{messageId}`, so a redelivered
+event (SES or Lambda retries, or two deliveries racing) creates nothing new, and a failure for one
+account can be retried without duplicating the others.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from mailx.mail import ingest as ingest_module
+from mailx.mail.routing import route
+from mailx.mail.ses_event import InboundMail
+from mailx.store import emails
+
+logger = logging.getLogger("mailx.inbound")
+INBOUND_PREFIX = "inbound/"
+
+
+@dataclass
+class InboundOutcome:
+    """What happened to one received message."""
+
+    message_id: str
+    delivered: dict[str, str] = field(default_factory=dict)  # account id -> email id
+    duplicates: list[str] = field(default_factory=list)  # accounts that already had it
+    unknown_recipients: list[str] = field(default_factory=list)
+
+
+def _received_at(timestamp: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(timestamp.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def _target_mailbox(account_id: str, *, junk: bool) -> str:
+    """The Inbox, or the Junk mailbox when SES judged the message spam or a virus (if there is one)."""
+    roles = emails.mailbox_roles(account_id)
+    by_role = {role: box for box, role in sorted(roles.items()) if role}
+    if junk and "junk" in by_role:
+        return by_role["junk"]
+    if "inbox" not in by_role:
+        raise ingest_module.IngestError(f"account {account_id} has no inbox")
+    return by_role["inbox"]
+
+
+def deliver(mail: InboundMail) -> InboundOutcome:
+    """Ingest MAIL for every account its envelope recipients route to; raise if any account failed.
+
+    Raising makes the asynchronous invocation retry (then land in the dead-letter queue); the accounts
+    that already have their copy are skipped on the retry by the idempotency key.
+    """
+    outcome = InboundOutcome(mail.message_id)
+    routing = route(list(mail.recipients))
+    outcome.unknown_recipients = list(routing.unknown)
+    if routing.unknown:
+        logger.warning("unknown recipients for %s: %s", mail.message_id, routing.unknown)
+    junk = mail.spam_verdict == "FAIL" or mail.virus_verdict == "FAIL"
+    failures: list[tuple[str, Exception]] = []
+    for account_id in routing.accounts:
+        try:
+            result = ingest_module.ingest(
+                account_id,
+                INBOUND_PREFIX + mail.message_id,
+                mailbox_ids=[_target_mailbox(account_id, junk=junk)],
+                received_at=_received_at(mail.timestamp),
+                idempotency_key=f"ses:{mail.message_id}",
+            )
+        except Exception as exc:
+            logger.exception("delivery of %s to %s failed", mail.message_id, account_id)
+            failures.append((account_id, exc))
+            continue
+        if result.created:
+            outcome.delivered[account_id] = result.email_id
+        else:
+            outcome.duplicates.append(account_id)
+    if failures:
+        raise DeliveryFailed(outcome, failures)
+    return outcome
+
+
+class DeliveryFailed(Exception):
+    """Some accounts did not get their copy; the others did (and will be skipped on retry)."""
+
+    def __init__(self, outcome: InboundOutcome, failures: list[tuple[str, Exception]]) -> None:
+        super().__init__(f"{len(failures)} account(s) failed for {outcome.message_id}")
+        self.outcome = outcome
+        self.failures = failures
