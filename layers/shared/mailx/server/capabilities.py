@@ -31,7 +31,7 @@ def _account_capability(urn: str) -> dict[str, Any]:
         return {
             "maxSizeBlobSet": limits.MAX_UPLOAD_BYTES,
             "maxDataSources": 64,
-            "supportedTypeNames": ["Mailbox", "Email", "Thread"],
+            "supportedTypeNames": [],  # Blob/lookup is not implemented yet
             "supportedDigestAlgorithms": ["sha", "sha-256"],
         }
     return {}
