@@ -1,0 +1,43 @@
+"""GET /jmap/eventsource: the push event source (RFC 8620 §7.3); the logic lives in mailx.push."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response, StreamingResponse
+from starlette.concurrency import run_in_threadpool
+
+from jmap_api.deps import require_principal
+from jmap_api.problems import HttpProblem
+from mailx.push import service
+from mailx.push.eventsource import EventSourceParamError, parse_params
+from mailx.push.stream import state_events
+
+router = APIRouter()
+
+EVENT_STREAM = "text/event-stream"
+# no-cache per the SSE spec; X-Accel-Buffering stops nginx-style proxies holding frames back.
+HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+
+
+@router.get("/jmap/eventsource", summary="JMAP push event source", response_model=None)
+async def event_source(
+    request: Request, types: str | None = None, closeafter: str | None = None, ping: str | None = None
+) -> Response:
+    principal = await run_in_threadpool(require_principal, request)
+    try:
+        params = parse_params(types, closeafter, ping)
+    except EventSourceParamError as exc:
+        raise HttpProblem(400, "Bad Request", str(exc)) from None
+    policy = await run_in_threadpool(service.policy_for, params)
+    events = state_events(
+        principal.account.account_id,
+        params,
+        policy,
+        service.reader(principal.account.account_id),
+        last_event_id=request.headers.get("last-event-id"),
+        is_disconnected=request.is_disconnected,
+    )
+    if policy.buffered:
+        body = "".join([chunk async for chunk in events])
+        return Response(body, media_type=EVENT_STREAM, headers=HEADERS)
+    return StreamingResponse(events, media_type=EVENT_STREAM, headers=HEADERS)

@@ -1,0 +1,50 @@
+"""RFC 8620 §7.3 wiring: choose the event-source mode from settings and read states from the store."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Awaitable, Callable, Mapping
+
+from mailx.config import Settings
+from mailx.push.eventsource import EventSourceParams, clamp_ping
+from mailx.push.stream import StreamPolicy
+from mailx.store import states
+from mailx.store.config_store import effective_settings
+
+# A streaming connection still ends now and then, so credentials are checked again on reconnect and
+# a server shutdown is not held up forever; EventSource clients reconnect with Last-Event-ID.
+STREAM_LIFETIME_SECONDS = 900
+RETRY_BUFFERED_MS = 1000
+RETRY_STREAMING_MS = 5000
+
+
+def is_buffered(settings: Settings, environ: Mapping[str, str] | None = None) -> bool:
+    """Buffered under Lambda (Python Lambdas cannot stream), streaming elsewhere, unless a setting says."""
+    mode = settings.eventsource_mode.strip().lower()
+    if mode in ("buffered", "streaming"):
+        return mode == "buffered"
+    env = os.environ if environ is None else environ
+    return bool(env.get("AWS_LAMBDA_FUNCTION_NAME"))
+
+
+def policy_for(params: EventSourceParams, settings: Settings | None = None) -> StreamPolicy:
+    """The policy of one connection from the effective settings (may read the config table)."""
+    settings = settings or effective_settings()
+    buffered = is_buffered(settings)
+    return StreamPolicy(
+        buffered=buffered,
+        poll_seconds=max(settings.eventsource_poll_ms, 50) / 1000,
+        max_seconds=settings.eventsource_max_wait_seconds if buffered else STREAM_LIFETIME_SECONDS,
+        ping=clamp_ping(params.ping, settings.eventsource_min_ping_seconds),
+        retry_ms=RETRY_BUFFERED_MS if buffered else RETRY_STREAMING_MS,
+    )
+
+
+def reader(account_id: str) -> Callable[[bool], Awaitable[Mapping[str, int]]]:
+    """An async reader of the account's states: one GetItem of the account item per call."""
+
+    async def read(consistent: bool) -> Mapping[str, int]:
+        return await asyncio.to_thread(states.get_states, account_id, consistent=consistent)
+
+    return read
