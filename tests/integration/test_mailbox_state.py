@@ -62,10 +62,15 @@ def test_racing_writers_with_one_if_in_state_one_wins(client: Any, alice: Any, m
 
     real_commit = states.commit
     barrier = threading.Barrier(2, timeout=10)
+    one_at_a_time = threading.Lock()
 
     def commit_together(txn: Any, **kwargs: Any) -> dict[str, int]:
+        # Both have read state "0" and decided before either commits. The commits themselves run
+        # one after the other: moto undoes a failed transaction by restoring a copy of every table
+        # taken when it started, which would also undo a transaction that committed meanwhile.
         barrier.wait()
-        return real_commit(txn, **kwargs)
+        with one_at_a_time:
+            return real_commit(txn, **kwargs)
 
     monkeypatch.setattr(states, "commit", commit_together)
     outcomes: dict[str, tuple[str, dict[str, Any]]] = {}
@@ -97,13 +102,15 @@ def test_racing_writers_without_if_in_state_both_win(client: Any, alice: Any, mo
 
     real_commit = states.commit
     barrier = threading.Barrier(2, timeout=10)
+    one_at_a_time = threading.Lock()
     calls = {"n": 0}
 
     def commit_together(txn: Any, **kwargs: Any) -> dict[str, int]:
         calls["n"] += 1
         if calls["n"] <= 2:
-            barrier.wait()
-        return real_commit(txn, **kwargs)
+            barrier.wait()  # both decided on the same snapshot (commits serialised: see above)
+        with one_at_a_time:
+            return real_commit(txn, **kwargs)
 
     monkeypatch.setattr(states, "commit", commit_together)
     outcomes: list[dict[str, Any]] = []

@@ -38,6 +38,19 @@ def read_log(account_id: str, since: int, current: int) -> list[ChangeEntry]:
         raise MethodError(CANNOT_CALCULATE_CHANGES, str(exc)) from None
 
 
+def current_state(call: CallContext, account_id: str, since: int) -> int:
+    """The Mailbox modseq now; re-read when the client names a newer state than this request cached.
+
+    A client with concurrent requests can hold a state newer than the one read at the start of
+    this request; that is not an unknown state.
+    """
+    current = int(call.services.state(account_id, "Mailbox"))
+    if since > current:
+        call.services.refresh(account_id)
+        current = int(call.services.state(account_id, "Mailbox"))
+    return current
+
+
 def mailbox_changes(call: CallContext, args: dict[str, Any]) -> dict[str, Any]:
     """The ids created, updated and destroyed since `sinceState`, at most `maxChanges` of them.
 
@@ -47,7 +60,7 @@ def mailbox_changes(call: CallContext, args: dict[str, Any]) -> dict[str, Any]:
     """
     parsed = parse_changes(args, call)
     since = parse_state(parsed.since_state)
-    current = int(call.services.state(parsed.account_id, "Mailbox"))
+    current = current_state(call, parsed.account_id, since)
     page = collapse_changes(flatten(read_log(parsed.account_id, since, current)), parsed.max_changes)
     new_state = page.last_modseq if page.has_more and page.last_modseq is not None else current
     return changes_response(parsed, page, str(new_state), updatedProperties=None)

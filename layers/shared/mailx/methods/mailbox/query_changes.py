@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mailx.methods.mailbox.changes import parse_state, read_log
+from mailx.methods.mailbox.changes import current_state, parse_state, read_log
 from mailx.methods.mailbox.query import SORTABLE, TreeOptions, condition_parser, load, results
 from mailx.methods.mailbox.tree import descendants
 from mailx.protocol.capabilities import MAIL
@@ -23,7 +23,7 @@ def mailbox_query_changes(call: CallContext, args: dict[str, Any]) -> dict[str, 
     parsed = parse_query_changes(args, call, parse_condition=condition_parser(call), sortable=SORTABLE)
     tree = TreeOptions.parse(args)
     since = parse_state(parsed.since_query_state)
-    current = int(call.services.state(parsed.account_id, "Mailbox"))
+    current = current_state(call, parsed.account_id, since)
     log = read_log(parsed.account_id, since, current)
     forest = load(parsed.account_id)
     changed = dict.fromkeys(i for entry in log for i in (*entry.created, *entry.updated))
