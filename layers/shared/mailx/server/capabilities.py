@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mailx.protocol.capabilities import CORE, MAIL
+from mailx.protocol.capabilities import CORE, MAIL, SUBMISSION
 from mailx.server import limits
 from mailx.server.registry import registry
 
@@ -31,9 +31,12 @@ def _account_capability(urn: str) -> dict[str, Any]:
         return {
             "maxSizeBlobSet": limits.MAX_UPLOAD_BYTES,
             "maxDataSources": 64,
-            "supportedTypeNames": [],  # Blob/lookup is not implemented yet
+            "supportedTypeNames": ["Mailbox", "Thread", "Email"],  # what Blob/lookup answers for
             "supportedDigestAlgorithms": ["sha", "sha-256"],
         }
+    if urn == SUBMISSION:
+        # Nothing is sent yet (EmailSubmission comes later): no delayed send, no SMTP extensions.
+        return {"maxDelayedSend": 0, "submissionExtensions": {}}
     return {}
 
 

@@ -10,7 +10,7 @@ from mailx.protocol.registry import Registry
 @lru_cache(maxsize=1)
 def registry() -> Registry:
     """Every method, registered once per process (imports are deferred to the first request)."""
-    from mailx.methods import blob, email, mailbox, thread
+    from mailx.methods import blob, email, identity, mailbox, thread
     from mailx.methods.core import echo
 
     result = Registry()
@@ -19,4 +19,5 @@ def registry() -> Registry:
     blob.register(result)
     email.register(result)
     thread.register(result)
+    identity.register(result)
     return result
