@@ -170,6 +170,29 @@ def test_stream_pushes_a_change_made_by_another_request_and_closes_after_state(
     assert 0.5 <= elapsed < 4
 
 
+def test_mailbox_set_over_the_api_is_pushed_with_its_new_state(
+    server: str, alice: Any, first_read: threading.Event
+) -> None:
+    # Given a connected event source that wants Mailbox changes
+    url = server + URL.format(types="Mailbox", closeafter="state", ping="0")
+    request = {
+        "using": ["urn:ietf:params:jmap:core", "urn:ietf:params:jmap:mail"],
+        "methodCalls": [
+            ["Mailbox/set", {"accountId": alice.account_id, "create": {"k1": {"name": "Pushed"}}}, "0"]
+        ],
+    }
+    with httpx.Client(timeout=5) as http, http.stream("GET", url, headers=ALICE) as response:
+        assert first_read.wait(timeout=5)
+        # When another client creates a mailbox through the JMAP API
+        answer = httpx.post(server + "/jmap/api", json=request, headers=ALICE, timeout=5).json()
+        blocks = _blocks(response, lambda _: False)
+    name, result, _ = answer["methodResponses"][0]
+    assert name == "Mailbox/set" and "k1" in result["created"], answer
+    # Then the pushed Mailbox state is the newState the /set answered (§7.1: no need to fetch changes)
+    pushed = json.loads(_fields(blocks[-1])["data"])
+    assert pushed == {"@type": "StateChange", "changed": {alice.account_id: {"Mailbox": result["newState"]}}}
+
+
 def test_delivery_bumps_email_delivery_for_a_client_that_wants_only_that(
     server: str, alice: Any, first_read: threading.Event
 ) -> None:
