@@ -13,12 +13,15 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from mailx.ids import new_id
 from mailx.mail import merge, threading
-from mailx.mime import email_summary
+from mailx.mime import parse_message
+from mailx.mime.preview import part_text
+from mailx.mime.summary import summarise
 from mailx.server.limits import MAX_MAILBOXES_PER_EMAIL
-from mailx.store import accounts, blobs, emails, states, threads
+from mailx.store import accounts, blobs, email_index, emails, states, threads
 from mailx.store.emails import EmailRecord
 from mailx.store.errors import Conflict, NotFound
 from mailx.store.states import Txn
@@ -26,10 +29,11 @@ from mailx.store.threads import ThreadRecord
 
 logger = logging.getLogger("mailx.ingest")
 
-# DynamoDB allows 100 writes per transaction; an ingest spends 2 per mailbox (membership, counter)
-# plus at most 9 fixed ones, so 20 mailboxes still leave 51 for thread reference items.
+# DynamoDB allows 100 writes per transaction; an ingest spends per mailbox a membership, a counter and up
+# to two listing views (unseen, flagged), plus the Email, up to three account-wide views and 9 fixed
+# writes, so 20 mailboxes still leave 8 for thread reference items (most mail: 1 mailbox, 92).
 _TXN_LIMIT = 100
-_FIXED_WRITES = 9  # marker, Email, Thread, 4 change-log steps, account states, one spare
+_FIXED_WRITES = 9  # marker, Thread, search text, 4 change-log steps, account states, one spare
 _ATTEMPTS = 8
 
 
@@ -81,8 +85,25 @@ def _existing(account_id: str, email_id: str) -> IngestResult:
     return IngestResult(found.email_id, found.blob_id, found.thread_id, found.size, created=False)
 
 
+def parse(raw: bytes, blob_id: str) -> tuple[dict[str, Any], str]:
+    """Parse once: the stored summary, and the body as plain text for search (docs/search.md)."""
+    message = parse_message(raw)
+    parts: list[str] = []
+    used = 0
+    for part in message.text_body:
+        if used >= email_index.TEXT_LIMIT:
+            break
+        parts.append(part_text(part, max_octets=4 * email_index.TEXT_LIMIT))
+        used += len(parts[-1])
+    return summarise(message, blob_id=blob_id), "\n".join(parts)[: email_index.TEXT_LIMIT]
+
+
 def _transaction(
-    account_id: str, record: EmailRecord, placement: threading.Placement, idempotency_key: str | None
+    account_id: str,
+    record: EmailRecord,
+    placement: threading.Placement,
+    idempotency_key: str | None,
+    text: str,
 ) -> Txn:
     """The one transaction of an ingest: every write, every counter and every change-log step."""
     target = placement.target
@@ -94,12 +115,13 @@ def _transaction(
     if idempotency_key is not None:
         emails.mark_ingested(txn, idempotency_key, record.email_id)
     emails.add(txn, record)
+    email_index.put_text(txn, record.blob_id, text)
     threads.put(txn, after, previous_version=target.version if target else None)
     thread_deltas = threading.thread_count_deltas([before.boxes], [after.boxes])
     for mailbox_id in record.mailbox_ids:
         total, unread = thread_deltas.get(mailbox_id, (0, 0))
         emails.bump_counters(txn, mailbox_id, (1, int(record.unread), total, unread))
-    budget = _TXN_LIMIT - _FIXED_WRITES - 2 * len(record.mailbox_ids)
+    budget = _TXN_LIMIT - _FIXED_WRITES - emails.write_cost(record) - len(record.mailbox_ids)
     wanted = [k for k in placement.keys if placement.refs.get(k) != record.thread_id][:budget]
     threads.put_refs(txn, {k: (record.thread_id, placement.refs.get(k)) for k in wanted})
     txn.changed("Email", created=[record.email_id])
@@ -143,7 +165,7 @@ def ingest(
             return _existing(account_id, done)
     email_id = _email_id(account_id, idempotency_key)
     data = _store_raw(account_id, email_id, raw)
-    summary = email_summary(data, blob_id=email_id)
+    summary, text = parse(data, email_id)
     size = len(data)
     del data  # the summary is all we keep; a 40 MB message must not stay alive twice
     moment = _received_at(received_at)
@@ -154,7 +176,7 @@ def ingest(
         words = tuple(sorted({k.lower() for k in keywords}))
         record = EmailRecord(email_id, email_id, thread_id, boxes, words, moment, size, summary)
         try:
-            states.commit(_transaction(account_id, record, placement, idempotency_key))
+            states.commit(_transaction(account_id, record, placement, idempotency_key, text))
         except Conflict as exc:
             tag = str(exc)
             if tag in ("email", "idempotency"):  # a concurrent retry of the same delivery won

@@ -35,7 +35,7 @@ def _batch(moving: list[EmailRecord], mailbox_ids: set[str]) -> list[EmailRecord
     used = 0
     boxes = set(mailbox_ids)
     for record in moving:
-        cost = 2 + 2 * len(record.mailbox_ids)
+        cost = 2 * emails.write_cost(record)  # remove + add
         boxes_after = boxes | set(record.mailbox_ids)
         if chosen and used + cost + _fixed_writes(len(boxes_after)) > _TXN_LIMIT:
             break

@@ -16,7 +16,7 @@ from typing import Any
 from pynamodb.exceptions import DoesNotExist
 from pynamodb.expressions.update import Action
 
-from mailx.store import tables
+from mailx.store import email_index, tables
 from mailx.store.models import Email, KvItem, Mailbox, Membership
 from mailx.store.states import Txn
 
@@ -104,8 +104,26 @@ def membership_key(account_id: str, mailbox_id: str) -> str:
     return f"{account_id}#{mailbox_id}"
 
 
+def write_cost(record: EmailRecord) -> int:
+    """Transaction items add() or remove() spends on RECORD: Email, memberships, listing views."""
+    return 1 + len(record.mailbox_ids) + len(email_index.views_of(record.mailbox_ids, record.keywords))
+
+
+def _stage_views(txn: Txn, record: EmailRecord, *, adding: bool) -> None:
+    views = email_index.views_of(record.mailbox_ids, record.keywords)
+    email_index.stage_views(
+        txn,
+        email_id=record.email_id,
+        thread_id=record.thread_id,
+        received_at=record.received_at,
+        size=record.size,
+        before=set() if adding else views,
+        after=views if adding else set(),
+    )
+
+
 def add(txn: Txn, record: EmailRecord) -> None:
-    """Put the Email (failing if the id exists) and its membership in each mailbox."""
+    """Put the Email (failing if the id exists), its membership in each mailbox and its listing views."""
     item = Email(
         account_id=txn.account_id,
         email_id=record.email_id,
@@ -127,15 +145,17 @@ def add(txn: Txn, record: EmailRecord) -> None:
             size=record.size,
         )
         txn.put(membership)
+    _stage_views(txn, record, adding=True)
 
 
 def remove(txn: Txn, record: EmailRecord) -> None:
-    """Delete the Email and its memberships (the Email must still be as read: same thread)."""
+    """Delete the Email, its memberships and its listing views (the Email must still be as read)."""
     item = Email(account_id=txn.account_id, email_id=record.email_id)
     txn.delete(item, condition=Email.thread_id == record.thread_id, tag=f"email:{record.email_id}")
     for mailbox_id in record.mailbox_ids:
         key = membership_key(txn.account_id, mailbox_id)
         txn.delete(Membership(key=key, sort=f"{record.received_at}#{record.email_id}"))
+    _stage_views(txn, record, adding=False)
 
 
 def bump_counters(txn: Txn, mailbox_id: str, deltas: tuple[int, int, int, int]) -> None:

@@ -122,6 +122,8 @@ class Email(Model):
     received_at = UnicodeAttribute()
     size = NumberAttribute()
     summary = UnicodeAttribute(default="{}")  # JSON, see mailx.mime.email_summary
+    # Bumped by every Email/set update, which conditions on the value it read (absent = never updated).
+    version = NumberAttribute(null=True)
 
 
 @register
@@ -224,3 +226,19 @@ class ThreadRef(Model):
 
     key = UnicodeAttribute(hash_key=True)  # "{accountId}#{subject digest}#{message id}"
     thread_id = UnicodeAttribute()
+
+
+@register
+class EmailIndexItem(Model):
+    """An Email in one listing view (all mail; unseen or flagged, overall or per mailbox), newest last;
+    or, in the "text" partition, the bounded plain text of a message body that search reads."""
+
+    class Meta(_Meta):
+        table_name = "emailindex"
+
+    key = UnicodeAttribute(hash_key=True)  # "{accountId}#{view}", see mailx.store.email_index
+    sort = UnicodeAttribute(range_key=True)  # "{receivedAt}#{emailId}"; in the text partition the blobId
+    email_id = UnicodeAttribute(null=True)
+    thread_id = UnicodeAttribute(null=True)
+    size = NumberAttribute(null=True)
+    text = UnicodeAttribute(null=True)  # text partition only

@@ -1,0 +1,140 @@
+"""The listing views Email/query serves by index (RFC 8621 §4.4), and the search text of each message.
+
+A view is one partition of `emailindex` (or, for a plain mailbox, of `memberships`) sorted by
+`{receivedAt}#{emailId}`, so the newest page is one Query with ScanIndexForward=false whatever the
+mailbox size. Views: `all` (every Email), and `unseen` (no `$seen`) and `flagged` (`$flagged`) both
+account-wide and per mailbox. They are sparse: an Email is in a view only while it qualifies, and every
+write that changes keywords or mailboxes moves its view items in the same transaction.
+
+The `text` partition keeps, per blobId, the first TEXT_LIMIT characters of the body as plain text; it
+is keyed by blobId because a thread merge gives an Email a new id but keeps its blob.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from mailx.store import tables
+from mailx.store.models import EmailIndexItem, Membership
+from mailx.store.states import Txn
+
+TEXT_LIMIT = 16_000  # characters of body text kept for `text`/`body` matching and snippets
+FLAGS = ("unseen", "flagged")
+
+
+@dataclass(frozen=True)
+class View:
+    """A listing: one mailbox (or every Email when `mailbox_id` is None), optionally unseen or flagged."""
+
+    mailbox_id: str | None
+    flag: str | None = None  # "unseen" | "flagged" | None
+
+    @property
+    def name(self) -> str:
+        scope = "all" if self.mailbox_id is None else f"in#{self.mailbox_id}"
+        return scope if self.flag is None else f"{scope}#{self.flag}"
+
+
+@dataclass(frozen=True)
+class Row:
+    """One Email as a view lists it."""
+
+    email_id: str
+    thread_id: str
+    received_at: str
+    size: int
+
+
+def sort_key(received_at: str, email_id: str) -> str:
+    return f"{received_at}#{email_id}"
+
+
+def views_of(mailbox_ids: Iterable[str], keywords: Iterable[str]) -> set[str]:
+    """The names of the emailindex views an Email with these mailboxes and keywords belongs to."""
+    words = set(keywords)
+    flags = [f for f, on in (("unseen", "$seen" not in words), ("flagged", "$flagged" in words)) if on]
+    names = {"all"}
+    for scope in ("all", *(f"in#{m}" for m in mailbox_ids)):
+        names.update(f"{scope}#{flag}" for flag in flags)
+    return names
+
+
+def stage_views(
+    txn: Txn,
+    *,
+    email_id: str,
+    thread_id: str,
+    received_at: str,
+    size: int,
+    before: set[str],
+    after: set[str],
+) -> None:
+    """Put the view items the Email joins and delete those it leaves (nothing for views it stays in)."""
+    sort = sort_key(received_at, email_id)
+    for name in sorted(before - after):
+        txn.delete(EmailIndexItem(key=f"{txn.account_id}#{name}", sort=sort), tag=f"view:{name}")
+    for name in sorted(after - before):
+        item = EmailIndexItem(
+            key=f"{txn.account_id}#{name}", sort=sort, email_id=email_id, thread_id=thread_id, size=size
+        )
+        txn.put(item, tag=f"view:{name}")
+
+
+def put_text(txn: Txn, blob_id: str, text: str) -> None:
+    """Store the searchable body text of a message (bounded to TEXT_LIMIT characters)."""
+    txn.put(EmailIndexItem(key=f"{txn.account_id}#text", sort=blob_id, text=text[:TEXT_LIMIT]), tag="text")
+
+
+def delete_text(txn: Txn, blob_id: str) -> None:
+    txn.delete(EmailIndexItem(key=f"{txn.account_id}#text", sort=blob_id), tag="text")
+
+
+def _row(sort: str, email_id: str | None, thread_id: str | None, size: float | None) -> Row:
+    received_at = sort.partition("#")[0]
+    return Row(email_id or "", thread_id or "", received_at, int(size or 0))
+
+
+def newest(account_id: str, view: View, page_size: int) -> Iterator[Row]:
+    """The view's Emails newest first, fetched lazily PAGE_SIZE at a time (stop early to read less)."""
+    tables.bind()
+    size = max(1, min(page_size, 1000))
+    if view.mailbox_id is not None and view.flag is None:
+        for m in Membership.query(
+            f"{account_id}#{view.mailbox_id}", scan_index_forward=False, consistent_read=True, page_size=size
+        ):
+            yield _row(m.sort, m.email_id, m.thread_id, m.size)
+        return
+    for item in EmailIndexItem.query(
+        f"{account_id}#{view.name}", scan_index_forward=False, consistent_read=True, page_size=size
+    ):
+        yield _row(item.sort, item.email_id, item.thread_id, item.size)
+
+
+def count(account_id: str, view: View) -> int:
+    """How many Emails a view holds: a Select=COUNT Query (about 10,000 small items per call)."""
+    tables.bind()
+    if view.mailbox_id is not None and view.flag is None:
+        return int(Membership.count(f"{account_id}#{view.mailbox_id}", consistent_read=True))
+    return int(EmailIndexItem.count(f"{account_id}#{view.name}", consistent_read=True))
+
+
+def all_texts(account_id: str) -> dict[str, str]:
+    """{blobId: body text} for every message of the account (paged Query: the slow search path)."""
+    tables.bind()
+    return {
+        item.sort: item.text or ""
+        for item in EmailIndexItem.query(f"{account_id}#text", consistent_read=True)
+    }
+
+
+def texts(account_id: str, blob_ids: Iterable[str]) -> dict[str, str]:
+    """{blobId: body text} for some messages (one BatchGetItem per 100)."""
+    tables.bind()
+    ids = sorted(set(blob_ids))
+    found: dict[str, str] = {}
+    for start in range(0, len(ids), 100):
+        keys = [(f"{account_id}#text", b) for b in ids[start : start + 100]]
+        for item in EmailIndexItem.batch_get(keys, consistent_read=True):
+            found[item.sort] = item.text or ""
+    return found
