@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -46,11 +47,32 @@ def env(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     return dict(TEST_ENV)
 
 
+def _serialise_moto_writes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make moto's conditional writes atomic across threads, as DynamoDB's are.
+
+    moto checks a condition and applies the write in separate steps without a lock, so two threads can
+    both pass the same condition; real DynamoDB never lets that happen. Concurrency tests exercise our
+    code, not that moto gap.
+    """
+    from moto.dynamodb.models import DynamoDBBackend
+
+    lock = threading.RLock()
+    for name in ("put_item", "update_item", "delete_item", "transact_write_items", "batch_write_item"):
+        original = getattr(DynamoDBBackend, name)
+
+        def locked(self: Any, *args: Any, _original: Any = original, **kwargs: Any) -> Any:
+            with lock:
+                return _original(self, *args, **kwargs)
+
+        monkeypatch.setattr(DynamoDBBackend, name, locked)
+
+
 @pytest.fixture
-def aws(env: dict[str, str]) -> Iterator[None]:
+def aws(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """moto for DynamoDB/S3/SQS, with every table and the bucket created."""
     from moto import mock_aws
 
+    _serialise_moto_writes(monkeypatch)
     with mock_aws():
         _reset_caches()
         from mailx.store import blobs, tables
