@@ -105,7 +105,11 @@ def _serve(host: str, port: int, on_ready: Callable[[], None]) -> None:
             if self.started:
                 on_ready()
 
-    _Server(uvicorn.Config(app, host=host, port=port, log_level="info", lifespan="off")).run()
+    # Open event-source streams would otherwise hold Ctrl-C for up to their 15-minute lifetime.
+    config = uvicorn.Config(
+        app, host=host, port=port, log_level="info", lifespan="off", timeout_graceful_shutdown=3
+    )
+    _Server(config).run()
 
 
 def run(folder: Path, host: str, port: int) -> None:
