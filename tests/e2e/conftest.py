@@ -46,7 +46,7 @@ class Runtime:
     process: subprocess.Popen[str]
     port: int
     data_dir: Path
-    log: list[str] = field(default_factory=list)
+    log: list[str] = field(default_factory=list, repr=False)
     base: str = ""
     moto: str = ""
 
