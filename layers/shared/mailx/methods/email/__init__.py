@@ -8,6 +8,7 @@ from mailx.protocol.registry import MethodSpec, Registry
 
 def register(registry: Registry) -> None:
     """Add Email/get, Email/changes, Email/import and Email/parse."""
+    from mailx.methods.email import copy
     from mailx.methods.email.changes import email_changes
     from mailx.methods.email.get import email_get
     from mailx.methods.email.import_ import email_import
@@ -15,5 +16,6 @@ def register(registry: Registry) -> None:
 
     registry.register(MethodSpec("Email/get", MAIL, email_get))
     registry.register(MethodSpec("Email/changes", MAIL, email_changes))
+    copy.register(registry)
     registry.register(MethodSpec("Email/import", MAIL, email_import, writes=True))
     registry.register(MethodSpec("Email/parse", MAIL, email_parse))
