@@ -8,11 +8,13 @@ PYTEST_WORKERS ?= 2
 
 .PHONY: install dev test lint typecheck cfn-lint pytest bench build fuzz clean
 
-$(STAMP): pyproject.toml requirements.lock
+$(STAMP): pyproject.toml requirements.lock tests/e2e/package-lock.json
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -r requirements.lock
 	$(BIN)/python -m pip install -q --no-deps -e .
+	@command -v npm >/dev/null || { echo "make: npm (Node 20+) is needed for the e2e suite's jmap-jam driver (tests/e2e)" >&2; exit 1; }
+	npm ci --prefix tests/e2e --no-audit --no-fund --silent
 	touch $(STAMP)
 
 install: $(STAMP)
