@@ -1,20 +1,24 @@
-"""/v0/management: account, identity, domain and configuration administration (management key)."""
+"""/v0/management: accounts, identities, domains, configuration and manual delivery (management key)."""
 
 from __future__ import annotations
 
 from dataclasses import asdict
 from typing import Any
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 
 from jmap_api.deps import ManagementDep
-from jmap_api.problems import HttpProblem
+from jmap_api.problems import HttpProblem, problem
 from mailx.admin import accounts as admin_accounts
 from mailx.admin import domains as admin_domains
 from mailx.admin import settings as admin_settings
 from mailx.admin.accounts import AccountView
 from mailx.admin.domains import DomainView
+from mailx.protocol.errors import LIMIT
+from mailx.server.limits import LIMITS
 from mailx.store.errors import Conflict, NotFound
 
 router = APIRouter(prefix="/v0/management", tags=["management"])
@@ -188,3 +192,34 @@ def config_set(body: ConfigSet, _: ManagementDep) -> dict[str, Any]:
         raise HttpProblem(403, "Reserved configuration key", str(exc)) from None
     except ValueError as exc:
         raise HttpProblem(400, "Bad Request", str(exc)) from None
+
+
+@router.post(
+    "/deliver", summary="Deliver a raw message (message/rfc822) to envelope recipients, as SES would"
+)
+async def deliver_message(request: Request, _: ManagementDep) -> JSONResponse:
+    recipients = [r for r in request.query_params.getlist("to") if r.strip()]
+    if not recipients:
+        raise HttpProblem(400, "Bad Request", "name at least one recipient: ?to=ADDRESS")
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > LIMITS.max_size_upload:
+        return _deliver_too_large()
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > LIMITS.max_size_upload:
+            return _deliver_too_large()
+        chunks.append(chunk)
+    if not size:
+        raise HttpProblem(400, "Bad Request", "the body must be the message (Content-Type: message/rfc822)")
+    key = request.query_params.get("id") or None
+    from mailx.admin import deliver as admin_deliver  # deferred: ingest and MIME stay out of cold start
+
+    report = await run_in_threadpool(admin_deliver.deliver, b"".join(chunks), recipients, idempotency_key=key)
+    return JSONResponse(report.to_json())
+
+
+def _deliver_too_large() -> JSONResponse:
+    detail = f"the message exceeds {LIMITS.max_size_upload} octets (the upload limit)"
+    return problem(413, "Payload Too Large", detail, type_=LIMIT, limit="maxSizeUpload")

@@ -9,17 +9,17 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from mailx.cli import accounts, auth, domains, settings
+from mailx.cli import accounts, auth, deliver, domains, settings
 from mailx.cli.client import DEFAULT_URL, KEY_ENV, URL_ENV, Api, CliError, find_key
 from mailx.cli.output import Output
 
-# Each command group adds its parsers here. `mailx deliver FILE.eml --to ADDRESS` (local delivery
-# through the ingest path) will be one more module in this tuple.
+# Each command group adds its parsers here.
 COMMAND_GROUPS: tuple[Callable[[Any, argparse.ArgumentParser], None], ...] = (
     accounts.register,
     domains.register,
     settings.register,
     auth.register,
+    deliver.register,
 )
 
 
