@@ -212,3 +212,25 @@ def test_blob_from_upload_in_same_request_and_attached_message(client: Any, alic
     # Then both are Emails of their own
     assert imported["notCreated"] is None, imported
     assert [e["subject"] for e in got["list"]] == ["Same request", "Contract draft"]
+
+
+def test_already_exists_follows_an_email_a_thread_merge_moved(client: Any, alice: Any) -> None:
+    # Given an imported message whose thread a later message merges into another one
+    acc = alice.account_id
+    box = [inbox_id(acc)]
+    big = ingest(acc, message("big@x", "Topic"), mailbox_ids=box)
+    ingest(acc, message("big2@x", "Re: Topic", refs="big@x"), mailbox_ids=box)
+    blob_id = upload(client, acc, message("small@x", "Topic"))
+    [[_, first, _]] = jmap(client, import_call(acc, {"a": {"blobId": blob_id, "mailboxIds": {box[0]: True}}}))
+    imported = first["created"]["a"]["id"]
+    ingest(acc, message("link@x", "Re: Topic", refs="big@x small@x"), mailbox_ids=box)
+    from mailx.store import emails
+
+    moved = emails.get(acc, imported) is None
+    assert moved, "the smaller thread (the import) must be the one that moves"
+    # When the same blob is imported again, Then alreadyExists names the Email's new id
+    [[_, again, _]] = jmap(client, import_call(acc, {"b": {"blobId": blob_id, "mailboxIds": {box[0]: True}}}))
+    existing = again["notCreated"]["b"]["existingId"]
+    assert existing != imported
+    record = emails.get(acc, existing)
+    assert record is not None and record.thread_id == emails.get(acc, big.email_id).thread_id  # type: ignore[union-attr]

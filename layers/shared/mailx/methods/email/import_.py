@@ -14,6 +14,7 @@ from typing import Any
 
 from mailx.blobs import Blob, BlobKind, BlobMissing, find, parse_blob_id
 from mailx.mail.ingest import IngestError, ingest
+from mailx.methods.blob.lookup import moved_email
 from mailx.methods.email.parse import is_message
 from mailx.protocol.context import CallContext
 from mailx.protocol.errors import INVALID_EMAIL, REQUEST_TOO_LARGE, TOO_LARGE, MethodError, SetError
@@ -117,7 +118,10 @@ def _existing(account_id: str, blob_id: str) -> str | None:
     """The Email this blob already is, or that an earlier import of it made."""
     earlier = emails.ingested(account_id, idempotency_key(blob_id))
     if earlier is not None:
-        return earlier
+        if emails.get(account_id, earlier) is not None:
+            return earlier
+        moved = moved_email(account_id, earlier)  # a thread merge gave it a new id; its blobId stayed
+        return moved.email_id if moved is not None else earlier
     ref = parse_blob_id(account_id, blob_id)
     if ref is not None and ref.kind is BlobKind.EMAIL and emails.get(account_id, blob_id) is not None:
         return blob_id  # the blob is a stored Email's own octets
