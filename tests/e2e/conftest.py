@@ -73,13 +73,6 @@ class Runtime:
             pytest.fail(f"`mailx {' '.join(argv)}` exited {done.returncode}:\n{done.stderr}{done.stdout}")
         return done.stdout.strip()
 
-    def has_command(self, name: str) -> bool:
-        command = [str(VENV_BIN / "mailx")] if (VENV_BIN / "mailx").exists() else [PYTHON, "-m", "mailx.cli"]
-        done = subprocess.run(
-            [*command, name, "--help"], capture_output=True, timeout=CLI_TIMEOUT, check=False, cwd=REPO
-        )
-        return done.returncode == 0
-
     def tail(self, lines: int = LOG_TAIL) -> str:
         return "".join(self.log[-lines:])
 
@@ -225,49 +218,14 @@ def message(
     return mail
 
 
-# Until `mailx deliver` lands, mail goes through the same ingest call from a helper process pointed at
-# the runtime's moto server (its writes pass the runtime's write-ahead log like any other).
-_INGEST = """
-import sys
-from pathlib import Path
-from mailx.mail.ingest import deliver_to_address
-for name in sys.argv[2:]:
-    deliver_to_address(sys.argv[1], Path(name).read_bytes())
-"""
-
-
 def deliver(runtime: Runtime, address: str, *mails: EmailMessage, tmp: Path) -> None:
-    """Deliver with `mailx deliver FILE.eml --to ADDRESS` (the SES ingest path), in the given order."""
+    """Deliver with `mailx deliver FILE.eml... --to ADDRESS` (the SES ingest path), in the given order."""
     paths = []
     for mail in mails:
-        path = tmp / f"{next(_SERIAL)}.eml"
+        path = tmp / f"{next(_SERIAL):04d}.eml"
         path.write_bytes(mail.as_bytes())
         paths.append(str(path))
-    if runtime.has_command("deliver"):
-        for name in paths:
-            runtime.mailx("deliver", name, "--to", address)
-        return
-    env = runtime.env() | {
-        "AWS_ENDPOINT_URL": runtime.moto,
-        "AWS_ACCESS_KEY_ID": "mailx-local",
-        "AWS_SECRET_ACCESS_KEY": "mailx-local",
-        "AWS_REGION": "us-east-1",
-        "TOKEN_SECRET": (runtime.data_dir / "token-secret").read_text().strip(),
-        "MANAGEMENT_KEY": (runtime.data_dir / "management-key").read_text().strip(),
-        "PUBLIC_BASE_URL": runtime.base,
-        "DOMAIN": DOMAIN,
-    }
-    done = subprocess.run(
-        [PYTHON, "-c", _INGEST, address, *paths],
-        env=env,
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=CLI_TIMEOUT,
-        check=False,
-    )
-    if done.returncode != 0:
-        pytest.fail(f"delivering to {address} failed:\n{done.stderr}")
+    runtime.mailx("deliver", *paths, "--to", address)
 
 
 @dataclass(frozen=True)
