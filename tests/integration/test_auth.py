@@ -124,13 +124,17 @@ def test_wrong_login_is_401(client: Any, alice: Any) -> None:
 
 def test_token_expires(client: Any, alice: Any, monkeypatch: Any) -> None:
     from mailx.config import reset_settings
+    from mailx.store import kv
 
-    monkeypatch.setenv("TOKEN_TTL_SECONDS", "1")
+    now = [int(time.time())]
+    monkeypatch.setattr(kv, "_now", lambda: now[0])
+    monkeypatch.setenv("TOKEN_TTL_SECONDS", "60")
     reset_settings()
     token = client.post("/v0/auth/login", json={"username": "alice", "password": PASSWORD}).json()["token"]
     headers = {"Authorization": f"Bearer {token}"}
+    now[0] += 59
     assert _session(client, headers).status_code == 200
-    time.sleep(1.1)
+    now[0] += 1
     # moto never deletes TTL items: the read itself must treat the expired token as gone
     assert _session(client, headers).status_code == 401
 

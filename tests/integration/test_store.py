@@ -10,16 +10,35 @@ import pytest
 
 from mailx.store import accounts, kv, states
 from mailx.store.errors import ChangesExpired, Conflict, NotFound, StateMismatch
-from mailx.store.models import Change, Mailbox
+from mailx.store.models import Change, KvItem, Mailbox
 
 
-def test_expired_kv_item_is_invisible_although_still_stored(aws: None) -> None:
-    # Given an item that expired a second ago (moto never deletes TTL items)
+class FakeClock:
+    """Seconds since the epoch that only move when the test says so."""
+
+    def __init__(self) -> None:
+        self.now = int(time.time())
+
+    def __call__(self) -> int:
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
+    fake = FakeClock()
+    monkeypatch.setattr(kv, "_now", fake)
+    return fake
+
+
+def test_expired_kv_item_is_invisible_although_still_stored(aws: None, clock: FakeClock) -> None:
+    # Given an item with a one-second lifetime (moto never deletes TTL items)
     kv.put("Aacct#thing", "value", ttl_seconds=1)
     assert kv.get("Aacct#thing") == "value"
-    time.sleep(1.1)
-    # Then reads treat it as absent, and a fresh put-if-absent may take its place
+    clock.now += 1
+    # Then once its time has come, reads treat it as absent although the item is still stored
     assert kv.get("Aacct#thing") is None
+    assert KvItem.get("Aacct#thing").value == "value"
+    # and a fresh put-if-absent may take its place
     kv.put("Aacct#thing", "new", ttl_seconds=60, only_if_absent=True)
     assert kv.get("Aacct#thing") == "new"
 
@@ -31,9 +50,9 @@ def test_put_if_absent_loses_to_live_item(aws: None) -> None:
     assert kv.get("k") == "first"
 
 
-def test_counter_restarts_after_expiry(aws: None) -> None:
+def test_counter_restarts_after_expiry(aws: None, clock: FakeClock) -> None:
     assert [kv.increment("c", 1) for _ in range(3)] == [1, 2, 3]
-    time.sleep(1.1)
+    clock.now += 1
     assert kv.count("c") == 0
     assert kv.increment("c", 60) == 1
 
