@@ -237,11 +237,12 @@ def test_large_blob_redirects_to_presigned_s3_url(
 def test_expired_upload_is_404(client: Any, alice: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     from mailx import config
 
-    monkeypatch.setenv("UPLOAD_TTL_SECONDS", "1")
+    # Expiry is in whole seconds: two of them keep the first download clear of a second boundary.
+    monkeypatch.setenv("UPLOAD_TTL_SECONDS", "2")
     config.reset_settings()
     uploaded = upload(client, alice.account_id, b"short-lived").json()
     assert download(client, alice.account_id, uploaded["blobId"]).status_code == 200
-    time.sleep(1.2)
+    time.sleep(2.2)
     response = download(client, alice.account_id, uploaded["blobId"])
     assert response.status_code == 404
     assert response.headers["content-type"] == PROBLEM
