@@ -53,9 +53,8 @@ def test_session_with_basic_auth_has_every_field(client: Any, alice: Any) -> Non
         "isReadOnly": False,
         "accountCapabilities": account["accountCapabilities"],
     }
-    for urn in session["capabilities"]:
-        if urn != "urn:ietf:params:jmap:core":
-            assert session["primaryAccounts"][urn] == alice.account_id
+    for urn in session["capabilities"]:  # core too: clients look it up (DESIGN.md compatibility rules)
+        assert session["primaryAccounts"][urn] == alice.account_id
 
 
 def test_session_by_assigned_address_matches_username(client: Any, alice: Any) -> None:

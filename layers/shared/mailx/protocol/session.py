@@ -59,11 +59,12 @@ def build_session(
         }
         for a in accounts
     }
-    primary: dict[str, str] = {}
+    # Core has no account capability, but some clients look up primaryAccounts[core] to find "the"
+    # account (DESIGN.md, compatibility rules); naming the first account there is harmless.
+    primary: dict[str, str] = {CORE: accounts[0].account_id} if accounts else {}
     for a in accounts:
         for urn in a.capabilities:
-            if urn != CORE:
-                primary.setdefault(urn, a.account_id)
+            primary.setdefault(urn, a.account_id)
     session: dict[str, Any] = {
         "capabilities": capabilities,
         "accounts": account_objects,
