@@ -194,3 +194,36 @@ def test_domains(client: Any, alice: Any, management_headers: Any) -> None:
     )
     assert client.delete("/v0/management/domains/example.org", headers=management_headers).status_code == 204
     assert client.delete("/v0/management/domains/example.org", headers=management_headers).status_code == 404
+
+
+def test_assigned_addresses_show_in_identity_changes(
+    client: Any, alice: Any, management_headers: Any
+) -> None:
+    # Given the client's Identity state
+    headers = basic("alice", "correct horse battery")
+    using = ["urn:ietf:params:jmap:core", "urn:ietf:params:jmap:submission"]
+
+    def call(name: str, args: dict[str, Any]) -> dict[str, Any]:
+        body = {"using": using, "methodCalls": [[name, {"accountId": alice.account_id, **args}, "0"]]}
+        result: dict[str, Any] = client.post("/jmap/api", json=body, headers=headers).json()[
+            "methodResponses"
+        ][0][1]
+        return result
+
+    before = call("Identity/get", {"ids": None})["state"]
+    # When the administrator assigns and then removes an address
+    client.post(
+        f"/v0/management/accounts/{alice.account_id}/identities",
+        headers=management_headers,
+        json={"email": "help@example.com"},
+    )
+    added = call("Identity/changes", {"sinceState": before})
+    [new_id] = added["created"]
+    assert call("Identity/get", {"ids": [new_id]})["list"][0]["email"] == "help@example.com"
+    client.delete(
+        f"/v0/management/accounts/{alice.account_id}/identities/help@example.com", headers=management_headers
+    )
+    # Then Identity/changes reports both steps (created then destroyed since `before`: left out)
+    after = call("Identity/changes", {"sinceState": added["newState"]})
+    assert after["destroyed"] == [new_id]
+    assert call("Identity/changes", {"sinceState": before})["created"] == []

@@ -15,7 +15,7 @@ from pynamodb.exceptions import DeleteError, DoesNotExist, TransactWriteError
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
-from mailx.store import tables
+from mailx.store import states, tables
 from mailx.store.errors import Conflict, NotFound
 from mailx.store.models import Account, Identity, Login, Mailbox
 
@@ -194,43 +194,41 @@ def identities(account_id: str) -> list[Identity]:
 
 
 def add_identity(account_id: str, identity: NewIdentity) -> None:
-    """Assign an address: claim it as a sign-in name and add the identity, atomically."""
-    tables.bind()
+    """Assign an address: claim it as a sign-in name and add the identity, atomically.
+
+    It goes through the change log like any JMAP write, so Identity/changes reports it.
+    """
     login = normalise_login(identity.email)
-    tx = TransactWrite(connection=tables.connection())
-    tx.save(Login(login=login, account_id=account_id, kind="address"), condition=Login.login.does_not_exist())
-    tx.save(
+    txn = states.Txn(account_id)
+    txn.put(
+        Login(login=login, account_id=account_id, kind="address"),
+        condition=Login.login.does_not_exist(),
+        tag=login,
+    )
+    txn.put(
         Identity(
             account_id=account_id, identity_id=identity.identity_id, email=identity.email, name=identity.name
-        )
+        ),
+        tag=identity.identity_id,
     )
-    tx.update(
-        Account(account_id=account_id),
-        actions=[Account.session_version.add(1)],
-        condition=Account.account_id.exists(),
-    )
-    try:
-        tx._commit()
-    except TransactWriteError as exc:
-        reasons = exc.cancellation_reasons or []
-        if len(reasons) > 2 and reasons[2] is not None and reasons[2].code == "ConditionalCheckFailed":
-            raise NotFound(account_id) from None
-        _raise_conflict(exc, [login, identity.identity_id, account_id])
+    txn.account_actions.append(Account.session_version.add(1))
+    txn.changed("Identity", created=[identity.identity_id])
+    states.commit(txn)  # NotFound for a missing account, Conflict(login) for a taken address
 
 
 def remove_identity(account_id: str, email: str) -> None:
-    """Unassign an address: drop its identity and its sign-in name."""
-    tables.bind()
+    """Unassign an address: drop its identity and its sign-in name (logged for Identity/changes)."""
     login = normalise_login(email)
     matches = [i for i in identities(account_id) if normalise_login(i.email) == login]
     if not matches:
         raise NotFound(email)
-    tx = TransactWrite(connection=tables.connection())
+    txn = states.Txn(account_id)
     for ident in matches:
-        tx.delete(ident)
-    tx.delete(Login(login=login), condition=Login.account_id == account_id)
-    tx.update(Account(account_id=account_id), actions=[Account.session_version.add(1)])
-    tx._commit()
+        txn.delete(ident)
+    txn.delete(Login(login=login), condition=Login.account_id == account_id, tag=login)
+    txn.account_actions.append(Account.session_version.add(1))
+    txn.changed("Identity", destroyed=[i.identity_id for i in matches])
+    states.commit(txn)
 
 
 def delete(account_id: str) -> None:
