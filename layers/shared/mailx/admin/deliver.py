@@ -12,7 +12,7 @@ import logging
 from dataclasses import dataclass, field
 
 from mailx.mail import ingest as ingest_module
-from mailx.mail.inbound import _target_mailbox as inbox_of  # the Inbox choice SES delivery makes
+from mailx.mail.inbound import target_mailbox as inbox_of  # the Inbox choice SES delivery makes
 from mailx.mail.routing import route
 
 logger = logging.getLogger("mailx.deliver")

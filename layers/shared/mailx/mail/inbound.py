@@ -38,7 +38,7 @@ def _received_at(timestamp: str) -> datetime | None:
         return None
 
 
-def _target_mailbox(account_id: str, *, junk: bool) -> str:
+def target_mailbox(account_id: str, *, junk: bool) -> str:
     """The Inbox, or the Junk mailbox when SES judged the message spam or a virus (if there is one)."""
     roles = emails.mailbox_roles(account_id)
     by_role = {role: box for box, role in sorted(roles.items()) if role}
@@ -67,7 +67,7 @@ def deliver(mail: InboundMail) -> InboundOutcome:
             result = ingest_module.ingest(
                 account_id,
                 INBOUND_PREFIX + mail.message_id,
-                mailbox_ids=[_target_mailbox(account_id, junk=junk)],
+                mailbox_ids=[target_mailbox(account_id, junk=junk)],
                 received_at=_received_at(mail.timestamp),
                 idempotency_key=f"ses:{mail.message_id}",
             )
