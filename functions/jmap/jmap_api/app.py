@@ -7,12 +7,12 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from mailx.config import get_settings
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from jmap_api.problems import HttpProblem, problem
 from jmap_api.routes import api, blobs, eventsource, session, v0_auth, v0_management
+from mailx.config import get_settings
 
 logger = logging.getLogger("mailx.http")
 
