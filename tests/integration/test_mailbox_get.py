@@ -41,13 +41,14 @@ def test_fresh_account_has_default_roles_and_zero_counters(client: Any, alice: A
     # When the client fetches all mailboxes
     request = ["Mailbox/get", {"accountId": alice.account_id, "ids": None}, "0"]
     [[name, result, call_id]] = jmap(client, request)
-    # Then it gets the six default roles, empty, subscribed, at the top level
+    # Then it gets the six default roles and Templates, empty, subscribed, at the top level
     assert (name, call_id) == ("Mailbox/get", "0")
     assert result["accountId"] == alice.account_id
     assert result["state"] == "0"
     assert result["notFound"] == []
-    boxes = {mailbox["role"]: mailbox for mailbox in result["list"]}
+    boxes = {mailbox["role"]: mailbox for mailbox in result["list"] if mailbox["role"]}
     assert set(boxes) == {"inbox", "drafts", "sent", "archive", "junk", "trash"}
+    assert [m["name"] for m in result["list"] if m["role"] is None] == ["Templates"]
     inbox = boxes["inbox"]
     assert inbox == {
         "id": inbox["id"],

@@ -30,7 +30,8 @@ def one(client: Any, method: str, args: dict[str, Any]) -> tuple[str, dict[str, 
 
 @pytest.fixture
 def tree(client: Any, alice: Any) -> dict[str, str]:
-    """Besides the six role mailboxes (sortOrder 1-6): Work > {admin, Clients > Acme}, Hobbies > Bikes."""
+    """Besides the defaults (six roles and Templates, sortOrder 1-7):
+    Work > {admin, Clients > Acme}, Hobbies > Bikes."""
     name, result = one(
         client,
         "Mailbox/set",
@@ -49,7 +50,7 @@ def tree(client: Any, alice: Any) -> dict[str, str]:
     assert name == "Mailbox/set" and len(result["created"]) == 6, result
     ids = {key: value["id"] for key, value in result["created"].items()}
     _, got = one(client, "Mailbox/get", {"accountId": alice.account_id, "properties": ["name", "role"]})
-    ids.update({m["name"]: m["id"] for m in got["list"] if m["role"]})
+    ids.update({m["name"]: m["id"] for m in got["list"] if m["role"] or m["name"] == "Templates"})
     return ids
 
 
@@ -69,9 +70,18 @@ def test_sort_as_tree_puts_parents_before_children(client: Any, alice: Any, tree
     sort = [{"property": "sortOrder"}, {"property": "name"}]
     result = query(client, alice.account_id, sort=sort, sortAsTree=True, calculateTotal=True)
     # Then each parent comes right before its sorted children
-    assert names(tree, result["ids"]) == [*ROLES, "Hobbies", "Bikes", "Work", "admin", "Clients", "Acme"]
+    assert names(tree, result["ids"]) == [
+        *ROLES,
+        "Templates",
+        "Hobbies",
+        "Bikes",
+        "Work",
+        "admin",
+        "Clients",
+        "Acme",
+    ]
     assert result["queryState"] == "1"
-    assert (result["canCalculateChanges"], result["position"], result["total"]) == (True, 0, 12)
+    assert (result["canCalculateChanges"], result["position"], result["total"]) == (True, 0, 13)
     # And without sortAsTree the same sort interleaves the levels (ties on sortOrder go by name)
     flat = query(client, alice.account_id, sort=sort)
     assert names(tree, flat["ids"]) == [
@@ -81,6 +91,7 @@ def test_sort_as_tree_puts_parents_before_children(client: Any, alice: Any, tree
         "Inbox",
         "Clients",
         *ROLES[1:],
+        "Templates",
         "Hobbies",
         "Work",
     ]
@@ -103,13 +114,16 @@ def test_name_sort_and_collations(client: Any, alice: Any, tree: dict[str, str])
 @pytest.mark.parametrize(
     ("condition", "expected"),
     [
-        ({"parentId": None, "hasAnyRole": False}, {"Work", "Hobbies"}),
+        ({"parentId": None, "hasAnyRole": False}, {"Work", "Hobbies", "Templates"}),
         ({"name": "CLI"}, {"Clients"}),
-        ({"role": None}, {"Work", "Clients", "admin", "Acme", "Hobbies", "Bikes"}),
+        ({"role": None}, {"Work", "Clients", "admin", "Acme", "Hobbies", "Bikes", "Templates"}),
         ({"role": "trash"}, {"Trash"}),
         ({"hasAnyRole": True}, set(ROLES)),
         ({"isSubscribed": False}, {"Hobbies"}),
-        ({"operator": "NOT", "conditions": [{"hasAnyRole": True}, {"name": "i"}]}, {"Work", "Acme"}),
+        (
+            {"operator": "NOT", "conditions": [{"hasAnyRole": True}, {"name": "i"}]},
+            {"Work", "Acme", "Templates"},
+        ),
         ({"operator": "OR", "conditions": [{"role": "inbox"}, {"name": "acme"}]}, {"Inbox", "Acme"}),
     ],
 )
@@ -142,9 +156,9 @@ def test_anchor_position_and_limit(client: Any, alice: Any, tree: dict[str, str]
         client, alice.account_id, sort=sort, sortAsTree=True, anchor=tree["Work"], anchorOffset=-1, limit=3
     )
     assert names(tree, anchored["ids"]) == ["Bikes", "Work", "admin"]
-    assert anchored["position"] == 7
+    assert anchored["position"] == 8
     tail = query(client, alice.account_id, sort=sort, sortAsTree=True, position=-2)
-    assert (names(tree, tail["ids"]), tail["position"]) == (["Clients", "Acme"], 10)
+    assert (names(tree, tail["ids"]), tail["position"]) == (["Clients", "Acme"], 11)
     name, error = one(client, "Mailbox/query", {"accountId": alice.account_id, "anchor": "Mnothere"})
     assert (name, error["type"]) == ("error", "anchorNotFound")
 

@@ -23,6 +23,9 @@ DEFAULT_MAILBOXES = (
     ("Archive", "archive"),
     ("Junk", "junk"),
     ("Trash", "trash"),
+    # No IANA role exists for templates; a role-less mailbox with the name Thunderbird and other
+    # clients already use lets any client keep templates (docs/templates.md).
+    ("Templates", None),
 )
 _ADDRESS = re.compile(
     r"^[^@\s\"(),:;<>\[\\\]]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)+$"
