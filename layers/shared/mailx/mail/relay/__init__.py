@@ -1,0 +1,1 @@
+"""Outbound relays behind one interface: Resend's HTTP API, Amazon SES raw sending, a local relay."""
