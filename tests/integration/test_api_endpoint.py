@@ -148,3 +148,85 @@ def test_cors_preflight_and_headers(client: Any, alice: Any) -> None:
     response = client.get("/jmap/session", headers={**AUTH, "Origin": "https://webmail.example.org"})
     assert response.headers["access-control-allow-origin"] in ("*", "https://webmail.example.org")
     assert "content-disposition" in response.headers["access-control-expose-headers"].lower()
+
+
+def test_result_references_with_wildcards_over_http(client: Any, alice: Any) -> None:
+    mail = [CORE, "urn:ietf:params:jmap:mail"]
+    account = alice.account_id
+    # Given a child mailbox "2026" under Archive, created with the parent's id taken by reference
+    setup = _post(client, {"using": mail, "methodCalls": [
+        ["Mailbox/query", {"accountId": account, "filter": {"role": "archive"}}, "q"],
+        ["Mailbox/get", {"accountId": account, "properties": ["id"],
+                         "#ids": {"resultOf": "q", "name": "Mailbox/query", "path": "/ids"}}, "g"],
+    ]}).json()["methodResponses"]  # fmt: skip
+    archive = setup[1][1]["list"][0]["id"]
+    created = _post(client, {"using": mail, "methodCalls": [
+        ["Mailbox/set", {"accountId": account, "create": {"c": {"name": "2026", "parentId": archive}}}, "s"],
+    ]}).json()["methodResponses"][0][1]  # fmt: skip
+    assert "c" in created["created"]
+    # When one request chains query -> get -> get through references, two of them with `*`
+    response = _post(client, {"using": mail, "methodCalls": [
+        ["Mailbox/query", {"accountId": account, "filter": {"hasAnyRole": False, "name": "2026"}}, "0"],
+        ["Mailbox/get", {"accountId": account, "properties": ["parentId"],
+                         "#ids": {"resultOf": "0", "name": "Mailbox/query", "path": "/ids"}}, "1"],
+        ["Mailbox/get", {"accountId": account, "properties": ["role"],
+                         "#ids": {"resultOf": "1", "name": "Mailbox/get", "path": "/list/*/parentId"}}, "2"],
+        ["Mailbox/get", {"accountId": account,
+                         "#ids": {"resultOf": "1", "name": "Mailbox/get", "path": "/list/*/nope"}}, "3"],
+    ]})  # fmt: skip
+    # Then the wildcard reached the parent, and a bad path is invalidResultReference without breaking others
+    responses = response.json()["methodResponses"]
+    assert responses[2][1]["list"] == [{"id": archive, "role": "archive"}]
+    assert responses[3][0] == "error" and responses[3][1]["type"] == "invalidResultReference"
+
+
+def test_max_objects_in_get_is_enforced(client: Any, alice: Any) -> None:
+    from mailx.server.limits import LIMITS
+
+    ids = [f"M{i}" for i in range(LIMITS.max_objects_in_get + 1)]
+    response = _post(
+        client,
+        {
+            "using": [CORE, "urn:ietf:params:jmap:mail"],
+            "methodCalls": [["Mailbox/get", {"accountId": alice.account_id, "ids": ids}, "0"]],
+        },
+    )
+    [[name, args, _]] = response.json()["methodResponses"]
+    assert (name, args["type"]) == ("error", "requestTooLarge")
+
+
+def test_max_concurrent_requests_is_enforced_per_account(client: Any, alice: Any, monkeypatch: Any) -> None:
+    import threading
+
+    from mailx.protocol.registry import MethodSpec, Registry
+    from mailx.server.limits import LIMITS
+
+    # Given a method that holds its request open until released
+    release, entered = threading.Event(), threading.Semaphore(0)
+
+    def hold(call: Any, args: Any) -> Any:
+        entered.release()
+        release.wait(10)
+        return {}
+
+    slow = Registry()
+    slow.register(MethodSpec("Core/echo", CORE, hold, needs_account=False))
+    monkeypatch.setattr("mailx.server.api.registry", lambda: slow)
+    body = {"using": [CORE], "methodCalls": [["Core/echo", {}, "0"]]}
+    statuses: list[int] = []
+    threads = [
+        threading.Thread(target=lambda: statuses.append(_post(client, body).status_code))
+        for _ in range(LIMITS.max_concurrent_requests)
+    ]
+    for t in threads:
+        t.start()
+    for _ in threads:
+        assert entered.acquire(timeout=10)
+    # When one more request arrives while the account's slots are full
+    extra = _post(client, body)
+    release.set()
+    for t in threads:
+        t.join()
+    # Then it is refused with the limit named, and the others succeed
+    assert extra.status_code == 400 and extra.json()["limit"] == "maxConcurrentRequests"
+    assert statuses == [200] * LIMITS.max_concurrent_requests
