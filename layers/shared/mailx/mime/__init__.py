@@ -4,6 +4,7 @@ from mailx.mime.compose import Blob, BlobNotFound, ComposedEmail, ComposeError, 
 from mailx.mime.content import ExtractedPart, body_values, extract_part
 from mailx.mime.headers import HeaderProperty, parse_header_property
 from mailx.mime.message import ParsedMessage, parse_message
+from mailx.mime.outgoing import strip_bcc
 from mailx.mime.render import (
     DEFAULT_BODY_PROPERTIES,
     EMAIL_PROPERTIES,
@@ -37,5 +38,6 @@ __all__ = [
     "parse_header_property",
     "parse_message",
     "split_part_blob_id",
+    "strip_bcc",
     "thread_keys",
 ]
