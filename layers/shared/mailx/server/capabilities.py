@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mailx.protocol.capabilities import CORE, MAIL, SUBMISSION
+from mailx.protocol.capabilities import CORE, MAIL, SUBMISSION, VACATION_RESPONSE
 from mailx.server import limits
 from mailx.server.registry import registry
 
@@ -37,6 +37,8 @@ def _account_capability(urn: str) -> dict[str, Any]:
     if urn == SUBMISSION:
         # Nothing is sent yet (EmailSubmission comes later): no delayed send, no SMTP extensions.
         return {"maxDelayedSend": 0, "submissionExtensions": {}}
+    if urn == VACATION_RESPONSE:
+        return {}  # RFC 8621 §1.3.3: the account capability has no properties
     return {}
 
 

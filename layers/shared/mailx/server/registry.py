@@ -12,6 +12,7 @@ def registry() -> Registry:
     """Every method, registered once per process (imports are deferred to the first request)."""
     from mailx.methods import blob, email, identity, mailbox, thread
     from mailx.methods.core import echo
+    from mailx.methods.vacation import register as register_vacation
 
     result = Registry()
     echo.register(result)
@@ -20,4 +21,5 @@ def registry() -> Registry:
     email.register(result)
     thread.register(result)
     identity.register(result)
+    register_vacation(result)
     return result

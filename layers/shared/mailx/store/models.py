@@ -242,3 +242,19 @@ class EmailIndexItem(Model):
     thread_id = UnicodeAttribute(null=True)
     size = NumberAttribute(null=True)
     text = UnicodeAttribute(null=True)  # text partition only
+
+
+@register
+class VacationResponse(Model):
+    """An account's VacationResponse singleton (RFC 8621 §8); absent until first set."""
+
+    class Meta(_Meta):
+        table_name = "vacation"
+
+    account_id = UnicodeAttribute(hash_key=True)
+    is_enabled = BooleanAttribute(default=False)
+    from_date = UnicodeAttribute(null=True)  # UTCDate
+    to_date = UnicodeAttribute(null=True)  # UTCDate
+    subject = UnicodeAttribute(null=True)
+    text_body = UnicodeAttribute(null=True)
+    html_body = UnicodeAttribute(null=True)

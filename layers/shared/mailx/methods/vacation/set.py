@@ -1,0 +1,90 @@
+"""RFC 8621 §8.2 (RFC 8620 §5.3): VacationResponse/set, updating the singleton in one transaction.
+
+There is exactly one VacationResponse per account: every create, and destroying "singleton", fails
+with the `singleton` SetError; an update or destroy naming any other id is notFound. The update is
+decided on the object read after the state, and committed conditioned on that state; a writer in
+between makes the commit fail, and the call then answers stateMismatch (with `ifInState`) or is
+decided again on the new object.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mailx.methods.vacation import rules
+from mailx.protocol.capabilities import VACATION_RESPONSE
+from mailx.protocol.context import CallContext
+from mailx.protocol.errors import SERVER_UNAVAILABLE, SINGLETON, STATE_MISMATCH, MethodError, SetError
+from mailx.protocol.patch import apply_patch
+from mailx.protocol.registry import MethodSpec, Registry
+from mailx.protocol.standard_set import SetArgs, SetResult, check_state, parse_set
+from mailx.server.limits import LIMITS
+from mailx.store import states, vacation
+from mailx.store.errors import Conflict, StateMismatch
+from mailx.store.vacation import SINGLETON_ID, VacationRecord
+
+MAX_ATTEMPTS = 8
+
+
+def _update(result: SetResult, record: VacationRecord, key: str, patch: dict[str, Any]) -> VacationRecord:
+    """Apply one update to RECORD, reporting the outcome; returns the record as it now stands."""
+    if key != SINGLETON_ID:
+        result.update_failed(key, SetError.not_found(f"no VacationResponse {key!r}; its id is 'singleton'"))
+        return record
+    try:
+        patched = apply_patch(rules.to_json(record), patch, defaults=rules.DEFAULTS)
+        updated = rules.check_update(record, patched)
+    except SetError as error:
+        result.update_failed(key, error)
+        return record
+    result.update_ok(SINGLETON_ID, None)
+    return updated
+
+
+def _decide(args: SetArgs, result: SetResult, before: VacationRecord) -> VacationRecord:
+    for creation_id in args.create:
+        result.create_failed(creation_id, SetError(SINGLETON, "the VacationResponse exists; update it"))
+    after = before
+    for key, patch in args.update.items():
+        after = _update(result, after, key, patch)
+    for key in args.destroy:
+        if key == SINGLETON_ID:
+            result.destroy_failed(key, SetError(SINGLETON, "the VacationResponse cannot be destroyed"))
+        else:
+            result.destroy_failed(key, SetError.not_found(f"no VacationResponse {key!r}"))
+    return after
+
+
+def _attempt(call: CallContext, args: SetArgs) -> dict[str, Any]:
+    services = call.services
+    account_id = args.account_id
+    services.refresh(account_id)
+    seen = services.state(account_id, vacation.TYPE_NAME)
+    check_state(args.if_in_state, seen)
+    result = SetResult(account_id=account_id, old_state=seen)
+    before = vacation.get(account_id)
+    after = _decide(args, result, before)
+    txn = states.Txn(account_id)
+    vacation.stage_put(txn, before, after)
+    if txn.changed_types:
+        new_states = states.commit(txn, expect={vacation.TYPE_NAME: int(seen)})
+        services.note_committed(account_id, new_states)
+        result.new_state = str(new_states[vacation.TYPE_NAME])
+    return result.to_response()
+
+
+def vacation_set(call: CallContext, args: dict[str, Any]) -> dict[str, Any]:
+    """VacationResponse/set: update (by patch) the singleton; create and destroy are refused."""
+    parsed = parse_set(args, call, LIMITS.max_objects_in_set)
+    for _ in range(MAX_ATTEMPTS):
+        try:
+            return _attempt(call, parsed)
+        except (StateMismatch, Conflict):
+            if parsed.if_in_state is not None:
+                raise MethodError(STATE_MISMATCH, "another change was committed first") from None
+    raise MethodError(SERVER_UNAVAILABLE, "too many concurrent changes to the VacationResponse; try again")
+
+
+def register(registry: Registry) -> None:
+    """Add VacationResponse/set."""
+    registry.register(MethodSpec("VacationResponse/set", VACATION_RESPONSE, vacation_set, writes=True))
