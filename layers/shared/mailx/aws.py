@@ -55,6 +55,11 @@ def sqs() -> SQSClient:
     return result
 
 
+def sesv2() -> Any:
+    """The SESv2 client (outbound raw sending); untyped, as no sesv2 stubs are installed."""
+    return client("sesv2")
+
+
 def reset() -> None:
     """Drop every cached client and the pynamodb binding (tests, or after the endpoint changes)."""
     with _lock:

@@ -32,10 +32,16 @@ class Settings:
     resend_api_key: str = ""
     resend_webhook_secret: str = ""
     resend_from_domain: str = ""
+    resend_api_url: str = "https://api.resend.com"  # deployment-only: the API key travels to this host
+    relay: str = "auto"  # auto, resend, ses or local (docs/relays.md)
+    local_relay_dir: str = ""  # deployment-only; empty: the local runtime's data folder + /outbox
     token_ttl_seconds: int = 7 * 24 * 3600
     upload_ttl_seconds: int = 24 * 3600
     send_rate_limit: int = 100
     send_rate_window_seconds: int = 3600
+    # Deployment-only: the SQS queue EmailSubmission/set writes to; empty means the queue named
+    # {TABLE_PREFIX}outbound at the configured endpoint (the local runtime and tests create it).
+    outbound_queue_url: str = ""
     public_session_discovery: bool = False
     cors_allow_origins: tuple[str, ...] = ("*",)
     login_max_failures_per_address: int = 20
@@ -78,12 +84,16 @@ DEPLOYMENT_ONLY_KEYS = frozenset(
     {
         "TABLE_PREFIX",
         "BUCKET_NAME",
+        "OUTBOUND_QUEUE_URL",
         "AWS_REGION",
         "AWS_ENDPOINT_URL",
         "CHANGE_LOG_RETENTION_DAYS",
         "CORS_ALLOW_ORIGINS",
+        "RESEND_API_URL",
+        "LOCAL_RELAY_DIR",
     }
 )
+_CHOICES = {"RELAY": ("auto", "resend", "ses", "local")}
 MUTABLE_KEYS = frozenset(k for k in _FIELD_BY_ENV if k not in RESERVED_KEYS and k not in DEPLOYMENT_ONLY_KEYS)
 
 
@@ -124,7 +134,9 @@ def _coerce(key: str, raw: str) -> Any:
     if kind == "tuple[str, ...]":
         values = _parse_list(key, raw)
         return tuple(v.lower() for v in values) if key == "DOMAIN" else values
-    return raw
+    if key in _CHOICES and raw.strip().lower() not in _CHOICES[key]:
+        raise ConfigError(f"{key} must be one of {', '.join(_CHOICES[key])}, got {raw!r}")
+    return raw.strip().lower() if key in _CHOICES else raw
 
 
 def validate_value(key: str, raw: str) -> Any:
