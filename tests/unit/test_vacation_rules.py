@@ -163,6 +163,7 @@ def test_no_bodies_and_no_subject_get_defaults() -> None:
 
 def test_one_reply_per_sender_per_period_key_and_ttl() -> None:
     assert dedupe_key("A1", " Bob@X.org ") == "A1#vacation#bob@x.org"
+    assert dedupe_key("A1", "prvs=144d0cba7=Bob@x.org") == "A1#vacation#bob@x.org"  # BATV tags differ
     assert dedupe_seconds(AWAY, NOW) == 7 * 86400  # toDate is 9.5 days away: the 7-day period ends first
     assert dedupe_seconds(AWAY, datetime(2030, 1, 14, tzinfo=UTC)) == 86400  # toDate ends first
     assert dedupe_seconds(VacationRecord(is_enabled=True), NOW) == 7 * 86400

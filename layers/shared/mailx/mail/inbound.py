@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import Any
 
 from mailx.mail import ingest as ingest_module
+from mailx.mail import vacation
+from mailx.mail.relay.base import Relay
 from mailx.mail.routing import route
 from mailx.mail.ses_event import InboundMail
 from mailx.store import emails
@@ -49,9 +52,34 @@ def target_mailbox(account_id: str, *, junk: bool) -> str:
     return by_role["inbox"]
 
 
-def deliver(mail: InboundMail) -> InboundOutcome:
+def _auto_reply(account_id: str, email_id: str, mail: InboundMail, relay: Relay | None) -> None:
+    """The account's vacation response (RFC 8621 §8, RFC 3834) to the envelope sender, if it is due.
+
+    The copy is already stored: a failure here is logged and never fails (or retries) the delivery.
+    """
+
+    def summary() -> dict[str, Any]:
+        record = emails.get(account_id, email_id)
+        return record.summary if record is not None else {}
+
+    arrived = _received_at(mail.timestamp) or datetime.now(UTC)
+    if arrived.tzinfo is None:
+        arrived = arrived.replace(tzinfo=UTC)
+    try:
+        outcome = vacation.maybe_reply(
+            account_id, mail.source, summary, relay, arrived, message_key=mail.message_id
+        )
+    except Exception:
+        logger.exception("vacation response for %s to %s failed", mail.message_id, account_id)
+        return
+    logger.info("vacation response for %s to %s: %s", mail.message_id, account_id, outcome)
+
+
+def deliver(mail: InboundMail, *, relay: Relay | None = None) -> InboundOutcome:
     """Ingest MAIL for every account its envelope recipients route to; raise if any account failed.
 
+    Each account that got a new copy (never a duplicate) may send its vacation response through
+    RELAY (None: the configured relay), unless SES judged the message spam or a virus.
     Raising makes the asynchronous invocation retry (then land in the dead-letter queue); the accounts
     that already have their copy are skipped on the retry by the idempotency key.
     """
@@ -77,6 +105,8 @@ def deliver(mail: InboundMail) -> InboundOutcome:
             continue
         if result.created:
             outcome.delivered[account_id] = result.email_id
+            if not junk:  # never answer spam: its sender is usually forged (backscatter)
+                _auto_reply(account_id, result.email_id, mail, relay)
         else:
             outcome.duplicates.append(account_id)
     if failures:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -36,6 +37,9 @@ _DAEMONS = frozenset(
     {"mailer-daemon", "postmaster", "listserv", "majordomo", "mailman", "nobody", "noreply", "no-reply",
      "donotreply", "do-not-reply"}
 )  # fmt: skip
+# BATV (prvs=TAG=user@domain) signs each message's envelope sender differently: the tag must not make
+# every message look like a new sender.
+_BATV = re.compile(r"^(?:prvs|msprvs\d*)=[^=@]+=(.+@.+)$|^btv1==[^=@]+==(.+@.+)$", re.IGNORECASE)
 _DAEMON_PATTERN = re.compile(r"^(owner-|bounces?[-+=.]|bounces?$)|(-request|-owner|-bounces?)$")
 
 
@@ -134,8 +138,12 @@ def skip_reason(message: Incoming, own_addresses: list[str]) -> str | None:
 
 
 def dedupe_key(account_id: str, sender: str) -> str:
-    """The KV key that marks SENDER as answered during this period."""
-    return f"{account_id}#vacation#{sender.strip().lower()}"
+    """The KV key that marks SENDER (without a BATV tag) as answered during this period."""
+    address = sender.strip().lower()
+    batv = _BATV.match(address)
+    if batv:
+        address = batv.group(1) or batv.group(2)
+    return f"{account_id}#vacation#{address}"
 
 
 def dedupe_seconds(record: VacationRecord, now: datetime) -> int:
@@ -207,7 +215,7 @@ def _default_relay() -> Relay:
 def maybe_reply(
     account_id: str,
     envelope_sender: str,
-    message: bytes | dict[str, Any],
+    message: bytes | dict[str, Any] | Callable[[], dict[str, Any]],
     relay: Relay | None,
     now: datetime,
     *,
@@ -215,14 +223,16 @@ def maybe_reply(
 ) -> str:
     """Send the account's vacation response to ENVELOPE_SENDER if the rules allow; returns "sent" or why not.
 
-    MESSAGE is the raw octets or the stored summary; RELAY None means the configured one. MESSAGE_KEY
-    (the SES message id) makes the relay's idempotency key, so a retried delivery never sends twice.
+    MESSAGE is the raw octets, the stored summary or a function reading it (called only when the
+    vacation response is on, so mail arriving while it is off costs one read); RELAY None means the
+    configured one. MESSAGE_KEY (the SES message id) makes the relay's idempotency key, so a retried
+    delivery never sends twice.
     A send that fails releases the sender's key, so the next message tries again, and re-raises.
     """
     record = vacation.get(account_id, consistent=False)
     if not in_window(record, now):
         return "vacation response is off or outside its dates"  # the common case: one read, no more
-    parsed = incoming(envelope_sender, message)
+    parsed = incoming(envelope_sender, message() if callable(message) else message)
     planned = plan_reply(record, parsed, identities.list_all(account_id), now)
     if isinstance(planned, str):
         return planned
