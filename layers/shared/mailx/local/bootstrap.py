@@ -58,11 +58,14 @@ def configure_environment(folder: Path, aws_endpoint_url: str, port: int) -> Non
 
 
 def prepare_storage() -> None:
-    """Create the tables and the bucket when missing (a replayed log has usually made them already)."""
+    """Create the tables, the bucket and the outbound queues when missing (a replayed log has usually
+    made them already)."""
+    from mailx.mail import outbound
     from mailx.store import blobs, tables
 
     tables.create_all()
     blobs.ensure_bucket()
+    outbound.ensure_queues()
 
 
 def _read_login(folder: Path) -> Login | None:

@@ -37,8 +37,15 @@ class Worker(Protocol):
 
 WorkerFactory = Callable[[RuntimeInfo], Worker]
 
-# Factories of the workers started with the local server. Empty until a consumer registers itself.
-WORKERS: list[WorkerFactory] = []
+
+def _outbound(info: RuntimeInfo) -> Worker:
+    from mailx.local.outbound_worker import factory  # deferred: it imports this module
+
+    return factory(info)
+
+
+# Factories of the workers started with the local server.
+WORKERS: list[WorkerFactory] = [_outbound]
 
 
 def start_all(info: RuntimeInfo, factories: list[WorkerFactory] | None = None) -> list[Worker]:

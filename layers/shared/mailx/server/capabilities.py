@@ -35,8 +35,9 @@ def _account_capability(urn: str) -> dict[str, Any]:
             "supportedDigestAlgorithms": ["sha", "sha-256"],
         }
     if urn == SUBMISSION:
-        # Nothing is sent yet (EmailSubmission comes later): no delayed send, no SMTP extensions.
-        return {"maxDelayedSend": 0, "submissionExtensions": {}}
+        from mailx.methods.submission.rules import account_capability
+
+        return account_capability()
     if urn == VACATION_RESPONSE:
         return {}  # RFC 8621 §1.3.3: the account capability has no properties
     return {}

@@ -10,7 +10,7 @@ from mailx.protocol.registry import Registry
 @lru_cache(maxsize=1)
 def registry() -> Registry:
     """Every method, registered once per process (imports are deferred to the first request)."""
-    from mailx.methods import blob, email, identity, mailbox, thread
+    from mailx.methods import blob, email, identity, mailbox, submission, thread
     from mailx.methods.core import echo
     from mailx.methods.vacation import register as register_vacation
 
@@ -21,5 +21,6 @@ def registry() -> Registry:
     email.register(result)
     thread.register(result)
     identity.register(result)
+    submission.register(result)
     register_vacation(result)
     return result

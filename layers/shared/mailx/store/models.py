@@ -154,7 +154,15 @@ class Submission(Model):
 
     account_id = UnicodeAttribute(hash_key=True)
     submission_id = UnicodeAttribute(range_key=True)
+    # JSON: identityId, emailId, threadId, envelope, sendAt, deliveryStatus, relayMessageId.
     data = UnicodeAttribute(default="{}")
+    undo_status = UnicodeAttribute(default="pending")  # pending | final | canceled (the wire value)
+    # Where the outbound consumer is: queued | sending | sent | failed | dead | canceled
+    # (see mailx.store.submissions); every transition conditions on the value it read.
+    send_state = UnicodeAttribute(default="queued")
+    attempts = NumberAttribute(default=0)  # relay calls started
+    lease_until = NumberAttribute(default=0)  # a "sending" claim older than this was abandoned by a crash
+    hidden = BooleanAttribute(default=False)  # destroyed by the client while its send is still running
 
 
 @register

@@ -1,0 +1,31 @@
+"""RFC 8621 §7.1 (RFC 8620 §5.1): EmailSubmission/get, from one Query of the account's submissions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mailx.methods.submission.rules import PROPERTIES, to_json
+from mailx.protocol.capabilities import SUBMISSION
+from mailx.protocol.context import CallContext
+from mailx.protocol.registry import MethodSpec, Registry
+from mailx.protocol.standard_get import get_response, parse_get, select_properties
+from mailx.server.limits import LIMITS
+from mailx.store import submissions
+
+
+def email_submission_get(call: CallContext, args: dict[str, Any]) -> dict[str, Any]:
+    """EmailSubmission/get: `ids` null returns every submission the account still has."""
+    request = parse_get(args, call, LIMITS.max_objects_in_get, known_properties=PROPERTIES)
+    account_id = request.account_id
+    state = call.services.state(account_id, submissions.TYPE_NAME)
+    records = {r.submission_id: r for r in submissions.list_all(account_id)}
+    ids = list(records) if request.ids is None else request.ids
+    found = [
+        select_properties(to_json(records[i]), request.properties, PROPERTIES) for i in ids if i in records
+    ]
+    return get_response(account_id, state, found, [i for i in ids if i not in records])
+
+
+def register(registry: Registry) -> None:
+    """Add EmailSubmission/get."""
+    registry.register(MethodSpec("EmailSubmission/get", SUBMISSION, email_submission_get))

@@ -1,0 +1,94 @@
+"""Helpers the EmailSubmission and outbound tests share: drafts, JMAP calls with any `using`, the queue."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from mailx.mail.relay.base import OutboundMessage, RelayResult
+from mailx.protocol.capabilities import CORE, MAIL, SUBMISSION
+from tests.integration.test_email_create import ALICE, box, email_set
+
+__all__ = ["email_set"]  # the fixture, re-exported for pytest
+
+FULL = [CORE, MAIL, SUBMISSION]
+
+
+class FakeRelay:
+    """Counts sends; each call takes the next behaviour (an exception to raise, or None to accept all)."""
+
+    name = "fake"
+
+    def __init__(self, *behaviours: Exception | None) -> None:
+        self.behaviours = list(behaviours)
+        self.calls: list[OutboundMessage] = []
+
+    def send(self, message: OutboundMessage) -> RelayResult:
+        self.calls.append(message)
+        behaviour = self.behaviours.pop(0) if self.behaviours else None
+        if behaviour is not None:
+            raise behaviour
+        return RelayResult(f"fake-{len(self.calls)}", message.rcpt_to)
+
+
+@pytest.fixture
+def sending(email_set: Any, alice: Any, bob: Any) -> Iterator[Any]:
+    """The test client with the outbound queue and its DLQ created in moto."""
+    from mailx.mail import outbound
+
+    outbound.ensure_queues()
+    yield email_set
+
+
+def call(client: Any, using: list[str], *calls: list[Any]) -> list[list[Any]]:
+    response = client.post("/jmap/api", json={"using": using, "methodCalls": list(calls)}, headers=ALICE)
+    assert response.status_code == 200, response.text
+    result: list[list[Any]] = response.json()["methodResponses"]
+    return result
+
+
+def identity_of(client: Any, account: str) -> str:
+    [[_, got, _]] = call(client, FULL, ["Identity/get", {"accountId": account, "ids": None}, "i"])
+    identity_id: str = got["list"][0]["id"]
+    return identity_id
+
+
+def draft(client: Any, account: str, **fields: Any) -> str:
+    """A draft in Drafts from alice to bob, Bcc carol; FIELDS override (None removes a field)."""
+    email: dict[str, Any] = {
+        "mailboxIds": {box(account, "drafts"): True},
+        "keywords": {"$draft": True},
+        "from": [{"name": "Alice", "email": "alice@example.com"}],
+        "to": [{"name": "Bob", "email": "bob@example.com"}],
+        "bcc": [{"email": "carol@elsewhere.test"}],
+        "subject": "Lunch",
+        "bodyValues": {"1": {"value": "Noon at the usual place?"}},
+        "textBody": [{"partId": "1", "type": "text/plain"}],
+    }
+    email.update(fields)
+    email = {k: v for k, v in email.items() if v is not None}
+    [[_, made, _]] = call(client, FULL, ["Email/set", {"accountId": account, "create": {"d": email}}, "d"])
+    assert made["created"], made
+    email_id: str = made["created"]["d"]["id"]
+    return email_id
+
+
+def submit(client: Any, account: str, create: dict[str, Any], using: list[str] = FULL, **extra: Any) -> Any:
+    """EmailSubmission/set with one create `s`; every response of the call."""
+    args = {"accountId": account, "create": {"s": create}, **extra}
+    return call(client, using, ["EmailSubmission/set", args, "0"])
+
+
+def queue_depth(dead: bool = False) -> int:
+    """Messages in the outbound queue (or its DLQ), visible, in flight or delayed."""
+    from mailx import aws
+    from mailx.mail import outbound
+
+    sqs = aws.sqs()
+    url = sqs.get_queue_url(QueueName=outbound.queue_name() + ("-dlq" if dead else ""))["QueueUrl"]
+    names = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
+    names.append("ApproximateNumberOfMessagesDelayed")
+    found = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=names)["Attributes"]  # type: ignore[arg-type]
+    return sum(int(found.get(name, 0)) for name in names)
