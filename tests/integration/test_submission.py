@@ -42,7 +42,8 @@ def _bobs_inbox(bob: Any) -> list[bytes]:
     found = emails.get_many(bob.account_id, emails.list_ids(bob.account_id, 100)).values()
     mine = [e for e in found if inbox in e.mailbox_ids]
     return [
-        (blobs.get(blobs.email_key(bob.account_id, e.blob_id)) or blobs.StoredBlob(b"", "")).data for e in mine
+        (blobs.get(blobs.email_key(bob.account_id, e.blob_id)) or blobs.StoredBlob(b"", "")).data
+        for e in mine
     ]
 
 
@@ -129,7 +130,9 @@ def test_envelope_is_derived_and_deduplicated(sending: Any, alice: Any) -> None:
         to=[{"email": "bob@example.com"}, {"email": "dave@elsewhere.test"}],
         cc=[{"email": "BOB@example.com"}],
     )
-    [[_, result, _]] = submit(sending, account, {"identityId": identity_of(sending, account), "emailId": email_id})
+    [[_, result, _]] = submit(
+        sending, account, {"identityId": identity_of(sending, account), "emailId": email_id}
+    )
     [record] = submissions.list_all(account)
     assert record.envelope == {
         "mailFrom": {"email": "alice@example.com", "parameters": None},

@@ -88,7 +88,10 @@ def queue_depth(dead: bool = False) -> int:
 
     sqs = aws.sqs()
     url = sqs.get_queue_url(QueueName=outbound.queue_name() + ("-dlq" if dead else ""))["QueueUrl"]
-    names = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
-    names.append("ApproximateNumberOfMessagesDelayed")
-    found = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=names)["Attributes"]  # type: ignore[arg-type]
-    return sum(int(found.get(name, 0)) for name in names)
+    names: list[Any] = [
+        "ApproximateNumberOfMessages",
+        "ApproximateNumberOfMessagesNotVisible",
+        "ApproximateNumberOfMessagesDelayed",
+    ]
+    found: Any = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=names)["Attributes"]
+    return sum(int(found.get(name, "0")) for name in names)
