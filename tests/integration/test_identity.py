@@ -29,7 +29,10 @@ def test_session_advertises_submission_with_truthful_account_capability(client: 
     assert SUBMISSION in session["capabilities"]
     assert session["capabilities"][SUBMISSION] == {}
     account = session["accounts"][alice.account_id]
-    assert account["accountCapabilities"][SUBMISSION] == {"maxDelayedSend": 0, "submissionExtensions": {}}
+    assert account["accountCapabilities"][SUBMISSION] == {
+        "maxDelayedSend": 604800,
+        "submissionExtensions": {"FUTURERELEASE": ["604800"]},
+    }
     assert session["primaryAccounts"][SUBMISSION] == alice.account_id
 
 
