@@ -13,8 +13,11 @@ from mailx.server.registry import registry
 
 BLOB = "urn:ietf:params:jmap:blob"
 
-# Sort properties Email/query accepts; the mail issues extend it as they land.
-EMAIL_QUERY_SORT_OPTIONS: list[str] = ["receivedAt"]
+# Sort properties Email/query accepts (RFC 8621 §4.4.2: every one it names).
+EMAIL_QUERY_SORT_OPTIONS: list[str] = [
+    "receivedAt", "sentAt", "size", "from", "to", "subject", "hasKeyword", "allInThreadHaveKeyword",
+    "someInThreadHaveKeyword",
+]  # fmt: skip
 
 
 def _account_capability(urn: str) -> dict[str, Any]:

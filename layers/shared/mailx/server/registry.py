@@ -10,7 +10,7 @@ from mailx.protocol.registry import Registry
 @lru_cache(maxsize=1)
 def registry() -> Registry:
     """Every method, registered once per process (imports are deferred to the first request)."""
-    from mailx.methods import blob, email, identity, mailbox, submission, thread
+    from mailx.methods import blob, email, identity, mailbox, search_snippet, submission, thread
     from mailx.methods.core import echo
     from mailx.methods.vacation import register as register_vacation
 
@@ -20,6 +20,7 @@ def registry() -> Registry:
     blob.register(result)
     email.register(result)
     thread.register(result)
+    search_snippet.register(result)
     identity.register(result)
     submission.register(result)
     register_vacation(result)

@@ -15,8 +15,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from pynamodb.exceptions import DoesNotExist
+
 from mailx.store import tables
-from mailx.store.models import EmailIndexItem, Membership
+from mailx.store.models import EmailIndexItem, Mailbox, Membership
 from mailx.store.states import Txn
 
 TEXT_LIMIT = 16_000  # characters of body text kept for `text`/`body` matching and snippets
@@ -117,6 +119,17 @@ def count(account_id: str, view: View) -> int:
     if view.mailbox_id is not None and view.flag is None:
         return int(Membership.count(f"{account_id}#{view.mailbox_id}", consistent_read=True))
     return int(EmailIndexItem.count(f"{account_id}#{view.name}", consistent_read=True))
+
+
+def mailbox_counts(account_id: str, mailbox_id: str) -> tuple[int, int]:
+    """(totalEmails, totalThreads) of a mailbox, (0, 0) if there is none: one GetItem."""
+    tables.bind()
+    try:
+        box = Mailbox.get(account_id, mailbox_id, consistent_read=True,
+                          attributes_to_get=["total_emails", "total_threads"])  # fmt: skip
+    except DoesNotExist:
+        return (0, 0)
+    return (int(box.total_emails or 0), int(box.total_threads or 0))
 
 
 def all_texts(account_id: str) -> dict[str, str]:

@@ -1,0 +1,106 @@
+"""RFC 8621 §4.4 (RFC 8620 §5.5): Email/query — by index for the webmail views, else over the listing data.
+
+The views indexed.py names cost a Query of position+limit small items. Every other filter or sort
+reads the account's listing data (a paged Query on the emails partition projecting only the metadata,
+plus the summary when a header, attachment or sort needs it, plus the body texts for `text`/`body`)
+and filters and sorts in memory. See docs/search.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from mailx.methods.email import filters, indexed, sorts
+from mailx.methods.email.filters import Matcher
+from mailx.protocol.context import CallContext
+from mailx.protocol.query_filter import Comparator, Filter, evaluate
+from mailx.protocol.standard_query import QueryArgs, QueryWindow, parse_query, query_response, window
+from mailx.protocol.validate import opt_bool
+from mailx.store import email_index, email_writes
+from mailx.store.emails import EmailRecord
+
+MAX_LIMIT = 1000  # a larger or absent limit is clamped and reported (RFC 8620 §5.5)
+
+
+@dataclass(frozen=True)
+class Needs:
+    """What of the listing data a filter and sort read."""
+
+    summary: bool
+    text: bool
+    threads: bool
+
+
+def needs(filter_: Filter | None, sort: Sequence[Comparator]) -> Needs:
+    names = {name for condition in filters.conditions(filter_) for name in condition}
+    props = {c.property for c in sort}
+    return Needs(
+        summary=bool(names & filters.SUMMARY_CONDITIONS or props & sorts.SUMMARY_SORTS),
+        text=bool(names & {"text", "body"}),
+        threads=bool(names & filters.THREAD_CONDITIONS or props & sorts.THREAD_SORTS),
+    )
+
+
+def _matcher(account_id: str, records: Sequence[EmailRecord], wanted: Needs) -> Matcher:
+    threads: dict[str, list[frozenset[str]]] = {}
+    if wanted.threads:
+        for record in records:
+            threads.setdefault(record.thread_id, []).append(frozenset(record.keywords))
+    texts = email_index.all_texts(account_id) if wanted.text else {}
+    return Matcher(threads=threads, texts=texts)
+
+
+def collapse_ids(records: Sequence[EmailRecord], collapse: bool) -> list[str]:
+    """Ids in order; with COLLAPSE only the first Email of each thread (RFC 8621 §4.4.3)."""
+    if not collapse:
+        return [r.email_id for r in records]
+    seen: set[str] = set()
+    out = []
+    for record in records:
+        if record.thread_id not in seen:
+            seen.add(record.thread_id)
+            out.append(record.email_id)
+    return out
+
+
+def full_results(
+    account_id: str, filter_: Filter | None, sort: Sequence[Comparator], collapse: bool
+) -> list[str]:
+    """Every id of the result list, from the listing data (the path for whatever no index serves)."""
+    wanted = needs(filter_, sort)
+    records = email_writes.listing(account_id, with_summary=wanted.summary)
+    matcher = _matcher(account_id, records, wanted)
+    matched = [r for r in records if evaluate(filter_, lambda c, r=r: matcher.matches(r, c))]  # type: ignore[misc]
+    return collapse_ids(sorts.sort(matched, sort, matcher), collapse)
+
+
+def parse(call: CallContext, args: dict[str, Any]) -> tuple[QueryArgs, list[Comparator], bool]:
+    """The standard arguments, the checked sort (default newest first) and collapseThreads."""
+    parsed = parse_query(args, call, parse_condition=filters.condition_parser(call), sortable=sorts.SORTABLE)
+    return parsed, sorts.check(parsed.sort), opt_bool(args, "collapseThreads", False)
+
+
+def _indexed_window(parsed: QueryArgs, view: email_index.View, collapse: bool) -> QueryWindow:
+    limit, clamped = parsed.limit, None
+    if limit is None or limit > MAX_LIMIT:
+        limit = clamped = MAX_LIMIT
+    ids = indexed.page(parsed.account_id, view, parsed.position, limit, collapse)
+    total = indexed.total(parsed.account_id, view, collapse) if parsed.calculate_total else 0
+    return QueryWindow(ids=ids, position=parsed.position, total=total, limit=clamped)
+
+
+def email_query(call: CallContext, args: dict[str, Any]) -> dict[str, Any]:
+    """Email/query; the queryState is the Email state, read before the data it describes."""
+    parsed, sort, collapse = parse(call, args)
+    state = call.services.state(parsed.account_id, "Email")
+    view = indexed.view_for(parsed.filter, sort, parsed.anchor, parsed.position)
+    if view is not None:
+        cut = _indexed_window(parsed, view, collapse)
+    else:
+        ids = full_results(parsed.account_id, parsed.filter, sort, collapse)
+        cut = window(
+            ids, parsed.position, parsed.anchor, parsed.anchor_offset, parsed.limit, max_limit=MAX_LIMIT
+        )
+    return query_response(parsed, cut, state, can_calculate_changes=True)

@@ -1,0 +1,147 @@
+"""RFC 8621 §4.6 (RFC 8620 §5.3): Email/set — creates (set_create), then updates, then destroys.
+
+Each update and each destroy is its own transaction on fresh reads, conditioned on the Email's and
+thread's versions: a concurrent writer makes it read again and re-apply the patch, so no change is
+ever lost. `ifInState` is checked against the state at the start of the call and conditions the first
+commit; later commits condition on the state the previous one produced.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from typing import Any
+
+from mailx.methods.email import destroy, update
+from mailx.protocol.capabilities import MAIL
+from mailx.protocol.context import CallContext
+from mailx.protocol.errors import SERVER_UNAVAILABLE, STATE_MISMATCH, MethodError, SetError
+from mailx.protocol.registry import MethodSpec, Registry
+from mailx.protocol.standard_set import SetArgs, SetResult, check_state, parse_set
+from mailx.server.limits import LIMITS
+from mailx.store import email_writes, mailboxes, states, threads
+from mailx.store.email_writes import Versioned
+from mailx.store.errors import Conflict, StateMismatch
+from mailx.store.states import Txn
+from mailx.store.threads import ThreadRecord
+
+MAX_ATTEMPTS = 12
+
+
+def _create(
+    call: CallContext, account_id: str, creates: dict[str, dict[str, Any]], result: SetResult
+) -> None:
+    try:
+        from mailx.methods.email.set_create import create_emails
+    except ImportError:  # drafts land separately; until then every create is refused
+        for creation_id in creates:
+            result.create_failed(creation_id, SetError("forbidden", "drafts arrive in a later commit"))
+        return
+    create_emails(call, account_id, creates, result)
+
+
+def _read(account_id: str, email_id: str) -> tuple[Versioned, ThreadRecord | None]:
+    found = email_writes.get_versioned(account_id, [email_id]).get(email_id)
+    if found is None:
+        raise SetError.not_found(f"no Email {email_id}")
+    thread = threads.get_many(account_id, [found.record.thread_id]).get(found.record.thread_id)
+    return found, thread
+
+
+class _EmailSet:
+    def __init__(self, call: CallContext, args: SetArgs) -> None:
+        self.call = call
+        self.args = args
+        self.account_id = args.account_id
+        self.state = call.services.state(args.account_id, "Email")
+        check_state(args.if_in_state, self.state)
+        self.result = SetResult(account_id=args.account_id, old_state=self.state)
+        self.expect: dict[str, int] | None = None if args.if_in_state is None else {"Email": int(self.state)}
+        self.committed = False
+
+    def commit(self, build: Callable[[Txn], bool]) -> bool:
+        """Build and commit one transaction, re-reading after lost races; False when nothing changed."""
+        for attempt in range(MAX_ATTEMPTS):
+            txn = Txn(self.account_id)
+            if not build(txn):
+                return False
+            try:
+                new_states = states.commit(txn, expect=self.expect)
+            except StateMismatch:
+                if not self.committed:
+                    raise MethodError(STATE_MISMATCH, "another change was committed first") from None
+                self.expect = None
+                continue
+            except Conflict as exc:
+                if str(exc).startswith("mailbox:"):
+                    raise SetError.invalid_properties(["mailboxIds"], "a mailbox was destroyed") from None
+                time.sleep(min(0.2, 0.005 * 2**attempt) * random.random())
+                continue
+            self.committed = True
+            self.call.services.note_committed(self.account_id, new_states)
+            self.result.new_state = str(new_states["Email"])
+            self.expect = None if self.expect is None else {"Email": new_states["Email"]}
+            return True
+        raise MethodError(SERVER_UNAVAILABLE, "too many concurrent changes to these Emails; try again")
+
+    def update_one(self, email_id: str, patch: dict[str, Any], known: set[str]) -> None:
+        def build(txn: Txn) -> bool:
+            found, thread = _read(self.account_id, email_id)
+            boxes, words = update.plan(self.call, found.record, patch, known)
+            return update.stage(txn, found, thread or ThreadRecord(found.record.thread_id), boxes, words)
+
+        self.commit(build)
+
+    def destroy_one(self, email_id: str) -> None:
+        gone: list[Versioned] = []
+
+        def build(txn: Txn) -> bool:
+            found, thread = _read(self.account_id, email_id)
+            destroy.stage(txn, found, thread)
+            gone[:] = [found]
+            return True
+
+        self.commit(build)
+        destroy.delete_octets(self.account_id, gone[0])
+
+    def run(self) -> dict[str, Any]:
+        if self.args.create:
+            _create(self.call, self.account_id, self.args.create, self.result)
+            if self.result.created:
+                self.expect = None  # the creates committed on their own, after ifInState was checked
+                self.committed = True
+                self.result.new_state = self.call.services.state(self.account_id, "Email")
+        known = {m.mailbox_id for m in mailboxes.list_all(self.account_id)} if self.args.update else set()
+        for key, patch in self.args.update.items():
+            self.attempt(key, "update", lambda i, p=patch: self.update_one(i, p, known))  # type: ignore[misc]
+        for key in self.args.destroy:
+            self.attempt(key, "destroy", self.destroy_one)
+        return self.result.to_response()
+
+    def attempt(self, key: str, kind: str, action: Callable[[str], None]) -> None:
+        """Run one update or destroy, recording it (under the resolved id) or its SetError."""
+        failed = self.result.update_failed if kind == "update" else self.result.destroy_failed
+        email_id = self.call.resolve_id(key)
+        if email_id is None:
+            failed(key, SetError.not_found(f"no creation {key}"))
+            return
+        try:
+            action(email_id)
+        except SetError as error:
+            failed(email_id, error)
+            return
+        if kind == "update":
+            self.result.update_ok(email_id)
+        else:
+            self.result.destroy_ok(email_id)
+
+
+def email_set(call: CallContext, args: dict[str, Any]) -> dict[str, Any]:
+    """Email/set."""
+    return _EmailSet(call, parse_set(args, call, LIMITS.max_objects_in_set)).run()
+
+
+def register(registry: Registry) -> None:
+    """Add Email/set."""
+    registry.register(MethodSpec("Email/set", MAIL, email_set, writes=True))

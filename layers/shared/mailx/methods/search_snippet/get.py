@@ -1,0 +1,60 @@
+"""RFC 8621 §5.1: SearchSnippet/get — the subject and a body fragment with the filter's matches marked.
+
+Matching is Email/query's (methods/email/search.py): the terms of every `text`, `subject` and `body`
+condition not under a NOT mark the subject (`text`, `subject`) and the body text (`text`, `body`).
+Everything outside <mark></mark> is HTML-escaped; a property with no match is null.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from mailx.methods.email import filters, search
+from mailx.protocol.context import CallContext
+from mailx.protocol.errors import REQUEST_TOO_LARGE, MethodError
+from mailx.protocol.query_filter import Filter, FilterOperator, parse_filter
+from mailx.protocol.standard_get import parse_ids
+from mailx.server.limits import LIMITS
+from mailx.store import email_index, emails
+
+
+def _terms(filter_: Filter | None, names: tuple[str, ...]) -> Iterator[str]:
+    if filter_ is None:
+        return
+    if isinstance(filter_, FilterOperator):
+        if filter_.operator != "NOT":
+            for item in filter_.conditions:
+                yield from _terms(item, names)
+        return
+    for name in names:
+        yield from filter_.get(name) or ()
+
+
+def search_snippet_get(call: CallContext, args: dict[str, Any]) -> dict[str, Any]:
+    """One snippet per found Email id; ids that are not Emails go in notFound."""
+    account_id = call.account(args)
+    filter_ = parse_filter(args.get("filter"), filters.condition_parser(call))
+    ids = parse_ids(args.get("emailIds"), "emailIds", call)
+    if ids is None:
+        raise MethodError.invalid_arguments("'emailIds' is required")
+    if len(ids) > LIMITS.max_objects_in_get:
+        raise MethodError(REQUEST_TOO_LARGE, f"at most {LIMITS.max_objects_in_get} emailIds")
+    subject_terms = list(dict.fromkeys(_terms(filter_, ("text", "subject"))))
+    body_terms = list(dict.fromkeys(_terms(filter_, ("text", "body"))))
+    found = emails.get_many(account_id, ids)
+    texts = email_index.texts(account_id, [r.blob_id for r in found.values()]) if body_terms else {}
+    snippets = []
+    for email_id in ids:
+        record = found.get(email_id)
+        if record is None:
+            continue
+        subject = str(record.summary.get("subject") or "")
+        snippets.append(
+            {
+                "emailId": email_id,
+                "subject": search.highlight(subject, subject_terms) if subject_terms else None,
+                "preview": search.fragment(texts.get(record.blob_id, ""), body_terms) if body_terms else None,
+            }
+        )
+    return {"accountId": account_id, "list": snippets, "notFound": [i for i in ids if i not in found]}

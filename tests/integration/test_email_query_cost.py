@@ -1,0 +1,95 @@
+"""Email/query's indexed views cost the same calls and items at 60 and 600 messages (DESIGN.md targets)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from mailx.mail.ingest import ingest
+from mailx.protocol.capabilities import CORE, MAIL
+from tests.integration.test_ingest_support import ALICE, counting, inbox_id, message
+
+LIST_PROPERTIES = ["threadId", "mailboxIds", "keywords", "from", "subject", "receivedAt", "preview", "size"]
+
+
+@contextmanager
+def items_read() -> Iterator[Counter[str]]:
+    """Items DynamoDB returned, by operation (Query Count, BatchGetItem responses, GetItem Item)."""
+    from mailx.store import tables
+
+    seen: Counter[str] = Counter()
+
+    def on_reply(event_name: str, parsed: dict[str, Any], **_: Any) -> None:
+        operation = event_name.rsplit(".", 1)[-1]
+        if "Count" in parsed:
+            seen[operation] += int(parsed["Count"])
+        elif "Responses" in parsed:
+            seen[operation] += sum(len(v) for v in parsed["Responses"].values())
+        elif "Item" in parsed:
+            seen[operation] += 1
+
+    events = tables.connection().client.meta.events
+    events.register("after-call.dynamodb.*", on_reply)
+    try:
+        yield seen
+    finally:
+        events.unregister("after-call.dynamodb.*", on_reply)
+
+
+def fill(account_id: str, count: int) -> None:
+    start = datetime(2024, 1, 1, tzinfo=UTC)
+    inbox = inbox_id(account_id)
+    for n in range(count):
+        words: tuple[str, ...] = ("$seen",) if n % 10 == 0 else ()
+        words += ("$flagged",) if n % 10 != 5 else ()
+        raw = message(f"m{n}@cost", f"Message {n}")
+        ingest(account_id, raw, mailbox_ids=[inbox], keywords=words, received_at=start + timedelta(minutes=n))
+
+
+def open_inbox(client: Any, account_id: str, condition: dict[str, Any]) -> list[Any]:
+    calls = [
+        ["Mailbox/get", {"accountId": account_id}, "0"],
+        ["Email/query", {"accountId": account_id, "filter": condition,
+                         "sort": [{"property": "receivedAt", "isAscending": False}], "limit": 50,
+                         "collapseThreads": True}, "1"],
+        ["Email/get", {"accountId": account_id, "properties": LIST_PROPERTIES,
+                       "#ids": {"resultOf": "1", "name": "Email/query", "path": "/ids"}}, "2"],
+    ]  # fmt: skip
+    response = client.post("/jmap/api", json={"using": [CORE, MAIL], "methodCalls": calls}, headers=ALICE)
+    assert response.status_code == 200
+    result: list[Any] = response.json()["methodResponses"]
+    return result
+
+
+def measure(client: Any, account_id: str, condition: dict[str, Any]) -> tuple[dict[str, int], dict[str, int]]:
+    open_inbox(client, account_id, condition)  # warm: sign-in caches
+    with counting() as calls, items_read() as items:
+        responses = open_inbox(client, account_id, condition)
+    assert [r[0] for r in responses] == ["Mailbox/get", "Email/query", "Email/get"], responses
+    assert len(responses[2][1]["list"]) == 50
+    assert calls.s3 == {}
+    return dict(calls.dynamodb), dict(items)
+
+
+def test_open_a_view_costs_the_same_at_60_and_600_messages(client: Any, alice: Any) -> None:
+    # Given an inbox of 60 messages (most unread, most flagged), measured, then one of 600
+    account_id = alice.account_id
+    inbox = inbox_id(account_id)
+    views = [
+        {"inMailbox": inbox},
+        {},
+        {"notKeyword": "$seen"},
+        {"inMailbox": inbox, "hasKeyword": "$flagged"},
+    ]
+    fill(account_id, 60)
+    small = [measure(client, account_id, condition) for condition in views]
+    fill(account_id, 540)
+    large = [measure(client, account_id, condition) for condition in views]
+    # Then every view costs the same calls and reads the same items: the cost follows the page
+    assert small == large
+    # Mailbox/get (Query), Email/query (Query of 50), Email/get (BatchGetItem); GetItem: states and sign-in
+    assert small[0][0] == {"Query": 2, "GetItem": 2, "BatchGetItem": 1}, small
+    assert small[0][1]["BatchGetItem"] == 50
