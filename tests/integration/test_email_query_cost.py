@@ -1,4 +1,7 @@
-"""Email/query's indexed views cost the same calls and items at 60 and 600 messages (DESIGN.md targets)."""
+"""Email/query's indexed views cost the same calls and items at 60 and 180 messages (DESIGN.md targets).
+
+The 1,000 / 100,000 comparison is a benchmark (bench/); this keeps the property in every test run.
+"""
 
 from __future__ import annotations
 
@@ -39,10 +42,10 @@ def items_read() -> Iterator[Counter[str]]:
         events.unregister("after-call.dynamodb.*", on_reply)
 
 
-def fill(account_id: str, count: int) -> None:
+def fill(account_id: str, first: int, count: int) -> None:
     start = datetime(2024, 1, 1, tzinfo=UTC)
     inbox = inbox_id(account_id)
-    for n in range(count):
+    for n in range(first, first + count):
         words: tuple[str, ...] = ("$seen",) if n % 10 == 0 else ()
         words += ("$flagged",) if n % 10 != 5 else ()
         raw = message(f"m{n}@cost", f"Message {n}")
@@ -74,8 +77,8 @@ def measure(client: Any, account_id: str, condition: dict[str, Any]) -> tuple[di
     return dict(calls.dynamodb), dict(items)
 
 
-def test_open_a_view_costs_the_same_at_60_and_600_messages(client: Any, alice: Any) -> None:
-    # Given an inbox of 60 messages (most unread, most flagged), measured, then one of 600
+def test_open_a_view_costs_the_same_at_60_and_180_messages(client: Any, alice: Any) -> None:
+    # Given an inbox of 60 messages (most unread, most flagged), measured, then one of 180
     account_id = alice.account_id
     inbox = inbox_id(account_id)
     views = [
@@ -84,9 +87,9 @@ def test_open_a_view_costs_the_same_at_60_and_600_messages(client: Any, alice: A
         {"notKeyword": "$seen"},
         {"inMailbox": inbox, "hasKeyword": "$flagged"},
     ]
-    fill(account_id, 60)
+    fill(account_id, 0, 60)
     small = [measure(client, account_id, condition) for condition in views]
-    fill(account_id, 540)
+    fill(account_id, 60, 120)
     large = [measure(client, account_id, condition) for condition in views]
     # Then every view costs the same calls and reads the same items: the cost follows the page
     assert small == large
