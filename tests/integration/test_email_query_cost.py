@@ -93,6 +93,8 @@ def test_open_a_view_costs_the_same_at_60_and_180_messages(client: Any, alice: A
     large = [measure(client, account_id, condition) for condition in views]
     # Then every view costs the same calls and reads the same items: the cost follows the page
     assert small == large
-    # Mailbox/get (Query), Email/query (Query of 50), Email/get (BatchGetItem); GetItem: states and sign-in
-    assert small[0][0] == {"Query": 2, "GetItem": 2, "BatchGetItem": 1}, small
+    # Sign-in (GetItem of the account, which also carries the states), Mailbox/get (Query), Email/query
+    # (Query of 50), Email/get (BatchGetItem): the DESIGN.md target of at most 4 calls
+    assert small[0][0] == {"Query": 2, "GetItem": 1, "BatchGetItem": 1}, small
+    assert sum(small[0][0].values()) <= 4
     assert small[0][1]["BatchGetItem"] == 50

@@ -19,6 +19,12 @@ class Services:
     principal: Principal
     _states: dict[str, dict[str, int]] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        # Sign-in read the account item, states included, at the start of this request: reuse them.
+        account = getattr(self.principal, "account", None)  # service-level callers may have no principal
+        if account is not None and account.states:
+            self._states[account.account_id] = dict(account.states)
+
     def states(self, account_id: str) -> dict[str, int]:
         cached = self._states.get(account_id)
         if cached is None:

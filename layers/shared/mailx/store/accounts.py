@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 from pynamodb.exceptions import DeleteError, DoesNotExist, TransactWriteError
 from pynamodb.expressions.update import Action
@@ -31,6 +32,9 @@ class AccountRecord:
     disabled: bool
     created_at: int
     session_version: int
+    # The per-type modseqs as read with the account: sign-in reads this item anyway, so a request
+    # gets its states without a second read (and before any data it will return).
+    states: Mapping[str, int] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)
@@ -66,7 +70,13 @@ def _record(item: Account) -> AccountRecord:
         disabled=bool(item.disabled),
         created_at=int(item.created_at),
         session_version=int(item.session_version or 0),
+        states=_states(item),
     )
+
+
+def _states(item: Account) -> dict[str, int]:
+    raw: dict[str, Any] = item.states.as_dict() if item.states else {}  # type: ignore[no-untyped-call]
+    return {str(k): int(v) for k, v in raw.items()}
 
 
 def _raise_conflict(exc: TransactWriteError, tags: list[str]) -> None:
