@@ -81,10 +81,36 @@ def test_mailbox_with_mail_is_mailbox_has_email(client: Any, alice: Any) -> None
     result = mailbox_set(client, alice.account_id, destroy=[box])
     # Then it is refused with mailboxHasEmail
     assert result["notDestroyed"][box]["type"] == "mailboxHasEmail"
-    # And with onDestroyRemoveEmails the hook refuses honestly until Email storage exists
-    forced = mailbox_set(client, alice.account_id, destroy=[box], onDestroyRemoveEmails=True)
-    assert forced["notDestroyed"][box]["type"] == "forbidden"
     assert box in ids(client, alice.account_id)
+
+
+def test_on_destroy_remove_emails_destroys_or_moves_its_mail(client: Any, alice: Any) -> None:
+    from mailx.mail.ingest import ingest
+    from tests.integration.test_ingest_support import inbox_id, message
+
+    account = alice.account_id
+    inbox = inbox_id(account)
+    box = mailbox_set(client, account, create={"m": {"name": "Projects"}})["created"]["m"]["id"]
+    # Given one email only in Projects and one in both Projects and the Inbox
+    only = ingest(account, message("only@x", "Only here"), mailbox_ids=[box]).email_id
+    both = ingest(account, message("both@x", "In two places"), mailbox_ids=[box, inbox]).email_id
+    [[_, before, _]] = jmap(
+        client, ["Email/get", {"accountId": account, "ids": [], "properties": ["id"]}, "s"]
+    )
+    # When the client destroys Projects with onDestroyRemoveEmails
+    result = mailbox_set(client, account, destroy=[box], onDestroyRemoveEmails=True)
+    # Then the mailbox is gone, the first email destroyed, the second left only in the Inbox
+    assert result["destroyed"] == [box]
+    [[_, got, _], [_, inbox_now, _], [_, changes, _]] = jmap(
+        client,
+        ["Email/get", {"accountId": account, "ids": [only, both], "properties": ["mailboxIds"]}, "g"],
+        ["Mailbox/get", {"accountId": account, "ids": [inbox], "properties": ["totalEmails"]}, "b"],
+        ["Email/changes", {"accountId": account, "sinceState": before["state"]}, "c"],
+    )
+    assert got["notFound"] == [only]
+    assert got["list"] == [{"id": both, "mailboxIds": {inbox: True}}]
+    assert inbox_now["list"][0]["totalEmails"] == 1
+    assert (changes["destroyed"], changes["updated"]) == ([only], [both])
 
 
 def test_empty_mailbox_destroyed_with_on_destroy_remove_emails(client: Any, alice: Any) -> None:

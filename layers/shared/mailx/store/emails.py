@@ -100,6 +100,15 @@ def mailbox_roles(account_id: str) -> dict[str, str | None]:
     }
 
 
+def member_ids(account_id: str, mailbox_id: str) -> list[str]:
+    """Every email id in a mailbox (a paged Query of its membership partition; used to empty it)."""
+    tables.bind()
+    query = Membership.query(
+        membership_key(account_id, mailbox_id), consistent_read=True, attributes_to_get=["email_id"]
+    )
+    return [item.email_id for item in query]
+
+
 def membership_key(account_id: str, mailbox_id: str) -> str:
     return f"{account_id}#{mailbox_id}"
 

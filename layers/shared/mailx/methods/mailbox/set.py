@@ -16,6 +16,7 @@ from typing import Any
 
 from mailx.ids import new_id
 from mailx.methods.mailbox import rules
+from mailx.methods.mailbox.empty import empty_mailbox
 from mailx.methods.mailbox.plan import Checked, Op, check_ops
 from mailx.methods.mailbox.settle import apply_ops, settle
 from mailx.methods.mailbox.tree import depth
@@ -24,7 +25,6 @@ from mailx.protocol.context import CallContext
 from mailx.protocol.errors import (
     MAILBOX_HAS_EMAIL,
     SERVER_UNAVAILABLE,
-    SET_FORBIDDEN,
     STATE_MISMATCH,
     MethodError,
     SetError,
@@ -42,17 +42,6 @@ CHUNK = 90
 MAX_ATTEMPTS = 8
 
 
-def remove_emails_on_destroy(record: MailboxRecord) -> SetError | None:
-    """HOOK for onDestroyRemoveEmails: how to destroy a mailbox that still holds mail.
-
-    RFC 8621 §2.5 wants its Emails taken out of it (and destroyed when in no other mailbox) in the
-    same change. Email storage does not exist yet, so this refuses instead of leaving Emails that
-    point at a missing mailbox; the Email issue replaces it with a function that stages those
-    writes into the destroy's Txn.
-    """
-    return SetError(SET_FORBIDDEN, "onDestroyRemoveEmails is not supported yet for a mailbox holding mail")
-
-
 def _has_email(record: MailboxRecord) -> SetError:
     return SetError(MAILBOX_HAS_EMAIL, f"the mailbox holds {record.total_emails} emails")
 
@@ -68,6 +57,7 @@ class _MailboxSet:
         self.destroy = list(args.destroy)
         self.result = SetResult(account_id=args.account_id, old_state=None)
         self.committed = False
+        self.emptied: set[str] = set()  # mailboxes emptied for onDestroyRemoveEmails (our own state moves)
 
     def resolve(self, ref: str) -> str | None:
         """`#creationId` of this call first (its creates are the latest), then of earlier calls."""
@@ -76,7 +66,8 @@ class _MailboxSet:
         return self.call.resolve_id(ref)
 
     def policy(self, record: MailboxRecord) -> SetError | None:
-        return remove_emails_on_destroy(record) if self.remove_emails else _has_email(record)
+        """A mailbox holding mail may go only with onDestroyRemoveEmails (emptied in attempt())."""
+        return None if self.remove_emails else _has_email(record)
 
     def run(self) -> dict[str, Any]:
         services = self.call.services
@@ -87,7 +78,7 @@ class _MailboxSet:
             seen = int(services.state(account_id, "Mailbox"))
             if self.result.old_state is None:
                 self.result.old_state = str(seen)
-            if not self.committed:
+            if not self.committed and not self.emptied:
                 check_state(self.args.if_in_state, str(seen))
             try:
                 if self.attempt(seen):
@@ -106,6 +97,8 @@ class _MailboxSet:
         snapshot = {r.mailbox_id: r for r in mailboxes.list_all(self.args.account_id)}
         checked = check_ops(snapshot, self.create, self.update, self.destroy, self.resolve, self.policy)
         accepted, rejected = settle(snapshot, checked.ops)
+        if self.empty_accepted_destroys(accepted):
+            return False  # decide again on the emptied mailboxes (our own Email/set moved the state)
         chunk, rest = _chunk(snapshot, accepted)
         if chunk:
             txn = states.Txn(self.args.account_id)
@@ -121,6 +114,22 @@ class _MailboxSet:
             return False
         self.reject(checked, rejected)
         return True
+
+    def empty_accepted_destroys(self, accepted: list[Op]) -> bool:
+        """onDestroyRemoveEmails: empty each mailbox whose destroy passed every other check, once.
+
+        Mail arriving after that makes the (require-empty) destroy lose its condition; the call then
+        retries like any lost race instead of emptying in a loop.
+        """
+        full = [
+            op
+            for op in accepted
+            if op.kind == "destroy" and op.base and op.base.total_emails > 0 and op.target not in self.emptied
+        ]
+        for op in full:
+            empty_mailbox(self.call, self.args.account_id, op.target)
+            self.emptied.add(op.target)
+        return bool(full)
 
     def report(self, op: Op) -> None:
         """Record a committed op in the response and forget it for later chunks."""
