@@ -64,10 +64,14 @@ class Settings:
         return self.public_base_url.rstrip("/")
 
     def with_overrides(self, stored: Mapping[str, str]) -> Settings:
-        """Apply run-time overrides from the config table; reserved keys are never taken from there."""
+        """Apply run-time overrides from the config table; only mutable keys are ever taken from there.
+
+        Config/set refuses the others, but a value written to the table by other means must not be
+        able to redirect secrets (RESEND_API_URL) or storage either.
+        """
         changes: dict[str, Any] = {}
         for key, raw in stored.items():
-            if key in RESERVED_KEYS or key not in _FIELD_BY_ENV:
+            if key not in MUTABLE_KEYS:
                 continue
             changes[_FIELD_BY_ENV[key]] = _coerce(key, raw)
         return replace(self, **changes) if changes else self
