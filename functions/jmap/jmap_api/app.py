@@ -11,7 +11,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from jmap_api.problems import HttpProblem, problem
-from jmap_api.routes import api, blobs, eventsource, session, v0_auth, v0_management
+from jmap_api.routes import api, blobs, eventsource, session, v0_auth, v0_management, v0_submissions
 from mailx.config import get_settings
 
 logger = logging.getLogger("mailx.http")
@@ -61,7 +61,7 @@ def create_app() -> FastAPI:
     app.add_exception_handler(HttpProblem, _http_problem)
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(Exception, _unexpected)
-    for module in (session, api, blobs, eventsource, v0_auth, v0_management):
+    for module in (session, api, blobs, eventsource, v0_auth, v0_management, v0_submissions):
         app.include_router(module.router)
     app.add_middleware(LazyCors)
     return app

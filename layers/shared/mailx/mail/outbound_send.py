@@ -20,7 +20,7 @@ from mailx.mail.relay.base import (
     RelayResult,
     TransientRelayError,
 )
-from mailx.store import blobs, states, submissions
+from mailx.store import blobs, delivery_events, states, submissions
 from mailx.store.errors import Conflict
 from mailx.store.submissions import SubmissionRecord
 
@@ -155,6 +155,8 @@ def process(body: str, receive_count: int, relay: Relay, *, now: float | None = 
     after, outcome = _relay(send.account_id, claimed, relay, receive_count)
     txn = states.Txn(send.account_id)
     submissions.stage_outcome(txn, claimed, after)
+    if after.relay_message_id and not (after.hidden and after.over):  # webhooks name only the relay's id
+        delivery_events.stage_relay_ref(txn, after.relay_message_id, claimed.submission_id)
     try:
         states.commit(txn)
     except Conflict:

@@ -266,3 +266,35 @@ class VacationResponse(Model):
     subject = UnicodeAttribute(null=True)
     text_body = UnicodeAttribute(null=True)
     html_body = UnicodeAttribute(null=True)
+
+
+@register
+class RelayRef(Model):
+    """The relay's message id -> the submission it sent: a global lookup, like a sign-in name."""
+
+    class Meta(_Meta):
+        table_name = "relayrefs"
+        ttl_attribute = "expires_at"
+
+    relay_message_id = UnicodeAttribute(hash_key=True)  # Resend's `id`, `data.email_id` in webhooks
+    account_id = UnicodeAttribute()
+    submission_id = UnicodeAttribute()
+    expires_at = NumberAttribute()
+
+
+@register
+class DeliveryEvent(Model):
+    """One relay delivery event (a Resend webhook) of one submission, kept as its history."""
+
+    class Meta(_Meta):
+        table_name = "deliveryevents"
+        ttl_attribute = "expires_at"
+
+    key = UnicodeAttribute(hash_key=True)  # "{accountId}#{submissionId}"
+    sort = UnicodeAttribute(range_key=True)  # "{created_at}#{svix-id}": oldest first, one per delivery
+    type = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+    svix_id = UnicodeAttribute()
+    received_at = NumberAttribute()
+    data = UnicodeAttribute(default="{}")  # JSON: the parts of the payload's `data` worth keeping
+    expires_at = NumberAttribute()
