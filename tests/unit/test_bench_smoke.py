@@ -1,0 +1,56 @@
+"""The benchmark modules import, and bench's loader writes what ingest writes (as the app sees it)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+COUNT = 30
+
+
+def _open_inbox(fill: Any) -> Any:
+    """Fill a fresh account's inbox with FILL(account, inbox), then Mailbox/get + Email/query + Email/get."""
+    from bench import harness
+    from bench.api import Api, account, app_client, mailbox
+
+    with harness.moto(), app_client() as client:
+        account_id = account()
+        inbox = mailbox(account_id, "inbox")
+        fill(account_id, inbox)
+        responses = [r[1] for r in Api(client, account_id).open_view({"inMailbox": inbox}, collapse=False)]
+    boxes = sorted((b["role"] or "", b["totalEmails"], b["unreadEmails"]) for b in responses[0]["list"])
+    listed = [
+        {
+            **{k: v for k, v in e.items() if k not in ("id", "threadId")},
+            "mailboxIds": list(e["mailboxIds"]) == [inbox],
+        }
+        for e in responses[2]["list"]
+    ]
+    return boxes, responses[1]["ids"] and len(responses[1]["ids"]), listed
+
+
+def _ingest(account_id: str, inbox: str) -> None:
+    from bench import loader
+    from mailx.mail.ingest import ingest
+
+    for n in range(COUNT):
+        raw = loader.TEMPLATE.replace(b"template@", f"m{n}@".encode())
+        raw = raw.replace(b"Subject: Weekly figures", f"Subject: {loader.subject(n)}".encode())
+        moment = datetime.strptime(loader.received_at(n), "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+        ingest(account_id, raw, mailbox_ids=[inbox], keywords=loader.keywords(n), received_at=moment)
+
+
+def test_loader_items_look_like_ingested_ones() -> None:
+    # Given the bench modules, importable without AWS
+    from bench import harness
+
+    harness.add_paths()
+    from bench import __main__, calls, coldstart, loader, report, scaling, throughput  # noqa: F401
+
+    # When one account is filled by the loader and another by ingest with the same messages
+    loaded = _open_inbox(lambda account_id, inbox: loader.load(account_id, inbox, COUNT))
+    ingested = _open_inbox(_ingest)
+    # Then the app answers the same (ids aside): counters, the query, and every listed property
+    assert loaded == ingested
+    assert loaded[1] == COUNT and len(loaded[2]) == COUNT
+    assert ("inbox", COUNT, COUNT // 10) in loaded[0]
