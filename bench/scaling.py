@@ -56,7 +56,11 @@ def _measure(name: str, action: Any) -> Row:
     return Row(name, meter, (time.perf_counter() - began) * 1000)
 
 
-def run(sizes: tuple[int, ...] = DEFAULT_SIZES, *, log: Any = print) -> Scaling:
+def _print(text: str) -> None:
+    print(text, flush=True)
+
+
+def run(sizes: tuple[int, ...] = DEFAULT_SIZES, *, log: Any = _print) -> Scaling:
     """Grow one inbox to each size in turn (loading only the difference) and measure every case."""
     rows: dict[tuple[str, int], Row] = {}
     loaded: dict[int, float] = {}
