@@ -226,3 +226,13 @@ def test_events_endpoint_is_for_the_owning_account_only(sent: Sent, bob: Any) ->
     assert other.status_code == 404
     assert sent.client.get(f"/v0/submissions/{sent.submission_id}/events").status_code == 401
     assert sent.client.get("/v0/submissions/nope/events", headers=ALICE).status_code == 404
+
+
+def test_event_for_a_destroyed_submission_is_acknowledged(sent: Sent) -> None:
+    # Given the client destroyed the submission after its send was over
+    destroy = ["EmailSubmission/set", {"accountId": sent.account, "destroy": [sent.submission_id]}, "x"]
+    [[_, done, _]] = call(sent.client, FULL, destroy)
+    assert done["destroyed"] == [sent.submission_id]
+    # When Resend reports on it, Then it is acknowledged and nothing is kept
+    assert post(payload("email.delivered", sent.relay_id), "m1") == (200, "gone")
+    assert sent.client.get(f"/v0/submissions/{sent.submission_id}/events", headers=ALICE).status_code == 404
