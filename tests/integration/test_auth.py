@@ -63,7 +63,6 @@ def test_non_ascii_password_round_trips(client: Any, aws: None) -> None:
 def test_repeated_failures_are_throttled_and_owner_recovers(
     client: Any, alice: Any, monkeypatch: Any
 ) -> None:
-    from mailx.auth import throttle
     from mailx.config import reset_settings
 
     # Given a low failure limit (in a window long enough that the test never straddles two)
@@ -81,7 +80,7 @@ def test_repeated_failures_are_throttled_and_owner_recovers(
     assert login.status_code == 429
     # And once the window has passed the owner gets in again
     later = time.time() + 601
-    monkeypatch.setattr(throttle.time, "time", lambda: later)
+    monkeypatch.setattr(time, "time", lambda: later)
     assert _session(client, basic("alice", PASSWORD)).status_code == 200
 
 
@@ -180,3 +179,20 @@ def test_password_hash_is_never_returned_or_stored_in_clear(
     assert PASSWORD not in record.password_hash and record.password_hash.startswith("$argon2id$")
     listing = client.get("/v0/management/accounts", headers=management_headers).text
     assert "argon2" not in listing and PASSWORD not in listing
+
+
+def test_password_reset_revokes_bearer_tokens(client: Any, alice: Any, management_headers: Any) -> None:
+    # Given a token issued under the old password
+    token = client.post("/v0/auth/login", json={"username": "alice", "password": PASSWORD}).json()["token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    assert _session(client, headers).status_code == 200
+    # When the administrator resets the password
+    client.patch(
+        f"/v0/management/accounts/{alice.account_id}",
+        json={"password": "a brand new password"},
+        headers=management_headers,
+    )
+    # Then the old token is refused, and a token from the new password works
+    assert _session(client, headers).status_code == 401
+    fresh = client.post("/v0/auth/login", json={"username": "alice", "password": "a brand new password"})
+    assert _session(client, {"Authorization": f"Bearer {fresh.json()['token']}"}).status_code == 200

@@ -31,7 +31,7 @@ def login(body: LoginRequest, request: Request) -> dict[str, Any]:
         raise too_many(exc.retry_after) from None
     except AuthFailed:
         raise unauthorized("wrong username or password") from None
-    token, ttl = tokens.issue(principal.account.account_id)
+    token, ttl = tokens.issue(principal.account.account_id, principal.account.password_hash)
     return {
         "token": token,
         "tokenType": "Bearer",

@@ -140,12 +140,15 @@ def _bearer(token: str) -> Principal:
     claims = tokens.parse(token.strip())
     if claims is None:
         raise AuthFailed("invalid token")
-    if kv.get(claims.kv_key) != claims.account_id:
+    stored = kv.get(claims.kv_key)
+    if stored is None:
         raise AuthFailed("token expired or revoked")
     try:
         account = accounts.get(claims.account_id)
     except NotFound:
         raise AuthFailed("account gone") from None
+    if not hmac.compare_digest(stored, tokens.credential_tag(account.account_id, account.password_hash)):
+        raise AuthFailed("token issued before a password change")
     if account.disabled:
         raise AuthFailed("account disabled")
     return Principal(account, "bearer", claims)

@@ -41,11 +41,19 @@ def _mac(account_id: str, token_id: str) -> str:
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 
-def issue(account_id: str) -> tuple[str, int]:
-    """A new token for ACCOUNT_ID and its lifetime in seconds."""
+def credential_tag(account_id: str, password_hash: str) -> str:
+    """What a token's record holds: the account and a digest of the password hash it was issued under.
+
+    A password reset changes the hash, so every token issued before it stops matching at once.
+    """
+    return f"{account_id}:{hashlib.sha256(password_hash.encode()).hexdigest()[:20]}"
+
+
+def issue(account_id: str, password_hash: str) -> tuple[str, int]:
+    """A new token for ACCOUNT_ID (valid while its password stays the same) and its lifetime in seconds."""
     ttl = effective_settings().token_ttl_seconds
     token_id = secrets.token_urlsafe(18)
-    kv.put(token_kv_key(account_id, token_id), account_id, ttl)
+    kv.put(token_kv_key(account_id, token_id), credential_tag(account_id, password_hash), ttl)
     return f"{PREFIX}.{account_id}.{token_id}.{_mac(account_id, token_id)}", ttl
 
 
