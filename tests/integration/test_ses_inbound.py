@@ -170,3 +170,33 @@ def test_one_account_failing_is_retried_without_duplicating_the_other(
     monkeypatch.setattr(ingest_module, "ingest", real_ingest)
     _handler(copy.deepcopy(event))  # the retry
     assert len(_inbox_ids(alice.account_id)) == 1 and len(_inbox_ids(bob.account_id)) == 1
+
+
+def test_large_message_is_delivered_byte_exact(alice: Any) -> None:
+    # Given a 12 MB message (SES accepts up to 40 MB; figures for 38 MB are in the closing notes)
+    import base64
+    import os
+
+    payload = os.urandom(9_000_000)
+    body = base64.encodebytes(payload).replace(b"\n", b"\r\n")
+    raw = (
+        b"From: big@sender.example\r\nTo: alice@example.com\r\nSubject: big\r\nMIME-Version: 1.0\r\n"
+        b"Content-Type: multipart/mixed; boundary=BB\r\n\r\n"
+        b"--BB\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n"
+        b"--BB\r\nContent-Type: application/octet-stream\r\n"
+        b"Content-Disposition: attachment; filename=big.bin\r\n"
+        b"Content-Transfer-Encoding: base64\r\n\r\n" + body + b"--BB--\r\n"
+    )
+    # When SES delivers it
+    _handler(_receive("ses-large", ["alice@example.com"], raw=raw))
+    # Then alice has it byte-exact, and its attachment part decodes to the original bytes
+    [email_id] = _inbox_ids(alice.account_id)
+    stored = blobs.get(blobs.email_key(alice.account_id, email_id))
+    assert stored is not None and stored.data == raw
+    from mailx.mime import extract_part
+
+    record = emails.get(alice.account_id, email_id)
+    assert record is not None and record.size == len(raw)
+    [attachment] = record.summary["attachments"]
+    part = extract_part(raw, attachment)
+    assert part is not None and part.data == payload
