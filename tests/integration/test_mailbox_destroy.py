@@ -4,27 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.support import basic
-
-USING = ["urn:ietf:params:jmap:core", "urn:ietf:params:jmap:mail"]
-
-
-def jmap(client: Any, *calls: list[Any]) -> list[list[Any]]:
-    response = client.post(
-        "/jmap/api",
-        json={"using": USING, "methodCalls": list(calls)},
-        headers=basic("alice", "correct horse battery"),
-    )
-    assert response.status_code == 200, response.text
-    responses: list[list[Any]] = response.json()["methodResponses"]
-    return responses
-
-
-def mailbox_set(client: Any, account_id: str, **args: Any) -> dict[str, Any]:
-    [[name, result, _]] = jmap(client, ["Mailbox/set", {"accountId": account_id, **args}, "s"])
-    assert name == "Mailbox/set", result
-    answer: dict[str, Any] = result
-    return answer
+from tests.integration.mailbox_support import jmap, mailbox_set
 
 
 def ids(client: Any, account_id: str) -> set[str]:

@@ -4,31 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.integration.mailbox_support import RIGHTS, jmap
 from tests.support import basic
 
-USING = ["urn:ietf:params:jmap:core", "urn:ietf:params:jmap:mail"]
-ALL_RIGHTS = {
-    "mayReadItems": True,
-    "mayAddItems": True,
-    "mayRemoveItems": True,
-    "maySetSeen": True,
-    "maySetKeywords": True,
-    "mayCreateChild": True,
-    "mayRename": True,
-    "mayDelete": True,
-    "maySubmit": True,
-}
-
-
-def jmap(client: Any, *calls: list[Any]) -> list[list[Any]]:
-    response = client.post(
-        "/jmap/api",
-        json={"using": USING, "methodCalls": list(calls)},
-        headers=basic("alice", "correct horse battery"),
-    )
-    assert response.status_code == 200, response.text
-    responses: list[list[Any]] = response.json()["methodResponses"]
-    return responses
+ALL_RIGHTS = RIGHTS
 
 
 def by_role(client: Any, account_id: str) -> dict[str | None, dict[str, Any]]:

@@ -6,26 +6,9 @@ from typing import Any
 
 import pytest
 
-from tests.support import basic
+from tests.integration.mailbox_support import jmap, one
 
-USING = ["urn:ietf:params:jmap:core", "urn:ietf:params:jmap:mail"]
 ROLES = ["Inbox", "Drafts", "Sent", "Archive", "Junk", "Trash"]
-
-
-def jmap(client: Any, *calls: list[Any]) -> list[list[Any]]:
-    response = client.post(
-        "/jmap/api",
-        json={"using": USING, "methodCalls": list(calls)},
-        headers=basic("alice", "correct horse battery"),
-    )
-    assert response.status_code == 200, response.text
-    responses: list[list[Any]] = response.json()["methodResponses"]
-    return responses
-
-
-def one(client: Any, method: str, args: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    [[name, result, _]] = jmap(client, [method, args, "0"])
-    return name, result
 
 
 @pytest.fixture

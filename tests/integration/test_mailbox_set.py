@@ -4,47 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.support import basic
-
-USING = ["urn:ietf:params:jmap:core", "urn:ietf:params:jmap:mail"]
-RIGHTS = {
-    "mayReadItems": True,
-    "mayAddItems": True,
-    "mayRemoveItems": True,
-    "maySetSeen": True,
-    "maySetKeywords": True,
-    "mayCreateChild": True,
-    "mayRename": True,
-    "mayDelete": True,
-    "maySubmit": True,
-}
-
-
-def jmap(client: Any, *calls: list[Any]) -> list[list[Any]]:
-    response = client.post(
-        "/jmap/api",
-        json={"using": USING, "methodCalls": list(calls)},
-        headers=basic("alice", "correct horse battery"),
-    )
-    assert response.status_code == 200, response.text
-    responses: list[list[Any]] = response.json()["methodResponses"]
-    return responses
-
-
-def mailbox_set(client: Any, account_id: str, **args: Any) -> dict[str, Any]:
-    [[name, result, _]] = jmap(client, ["Mailbox/set", {"accountId": account_id, **args}, "s"])
-    assert name == "Mailbox/set", result
-    answer: dict[str, Any] = result
-    return answer
-
-
-def all_boxes(client: Any, account_id: str) -> dict[str, dict[str, Any]]:
-    [[_, result, _]] = jmap(client, ["Mailbox/get", {"accountId": account_id, "ids": None}, "g"])
-    return {mailbox["id"]: mailbox for mailbox in result["list"]}
-
-
-def role_id(client: Any, account_id: str, role: str) -> str:
-    return next(i for i, m in all_boxes(client, account_id).items() if m["role"] == role)
+from tests.integration.mailbox_support import RIGHTS, all_boxes, jmap, mailbox_set, role_id
 
 
 def test_create_returns_id_and_defaults(client: Any, alice: Any) -> None:

@@ -8,25 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.support import basic
-
-USING = ["urn:ietf:params:jmap:core", "urn:ietf:params:jmap:mail"]
-
-
-def jmap(client: Any, *calls: list[Any]) -> list[list[Any]]:
-    response = client.post(
-        "/jmap/api",
-        json={"using": USING, "methodCalls": list(calls)},
-        headers=basic("alice", "correct horse battery"),
-    )
-    assert response.status_code == 200, response.text
-    responses: list[list[Any]] = response.json()["methodResponses"]
-    return responses
-
-
-def one(client: Any, method: str, args: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    [[name, result, _]] = jmap(client, [method, args, "0"])
-    return name, result
+from tests.integration.mailbox_support import jmap, one
 
 
 def changes(client: Any, account_id: str, since: str, **args: Any) -> dict[str, Any]:
