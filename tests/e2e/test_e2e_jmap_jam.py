@@ -178,4 +178,10 @@ def test_event_source(world: World) -> None:
 
 
 def test_submission(world: World) -> None:
-    pytest.xfail("EmailSubmission not implemented yet (issue 6)")
+    # EmailSubmission/set with onSuccessUpdateEmail: created, the draft moved to Sent without $draft,
+    # and the message delivered by the local relay into the recipient's (our own) Inbox
+    outcome = _ok(world, "submission", "EmailSubmission/set")
+    assert "send" in outcome["sent"]["created"], outcome["sent"]
+    assert outcome["draft"]["mailboxIds"] == {outcome["sentBox"]: True}
+    assert "$draft" not in (outcome["draft"].get("keywords") or {})
+    assert outcome["arrived"], "the submitted message never reached the recipient's Inbox"

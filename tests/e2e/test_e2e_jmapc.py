@@ -332,3 +332,14 @@ def test_submission_sends_the_draft(world: World) -> None:
     )
     assert got.data[0].mailbox_ids == {world.mailboxes["sent"]: True}
     assert "$draft" not in (got.data[0].keywords or {})
+    # And the message went queue -> outbound worker -> local relay -> the recipient's (our own) Inbox
+    arrived: list[str] = []
+    deadline = time.monotonic() + 30
+    while not arrived and time.monotonic() < deadline:
+        query = EmailQuery(filter=EmailQueryFilterCondition(in_mailbox=world.mailboxes["inbox"]))
+        found = _ok(world.client.request(query), "Email/query")
+        listed = _ok(world.client.request(EmailGet(ids=found.ids, properties=["subject"])), "Email/get")
+        arrived = [e.id for e in listed.data if e.subject == "Sent to myself" and e.id != draft_id]
+        if not arrived:
+            time.sleep(0.3)
+    assert arrived, "the submitted message never reached the recipient's Inbox"

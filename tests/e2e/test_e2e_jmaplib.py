@@ -292,3 +292,16 @@ def test_submission_sends_the_draft(world: World) -> None:
             pytest.xfail(ISSUE_6)
         raise
     assert not result.has_errors, result.creation_errors
+    # And the message went queue -> outbound worker -> local relay -> the recipient's (our own) Inbox
+    arrived: list[str] = []
+    deadline = time.monotonic() + 30
+    while not arrived and time.monotonic() < deadline:
+        with world.client.batch() as batch:
+            found = batch.mail.email.query(
+                filter={"inMailbox": world.mailboxes["inbox"], "subject": "Sent to myself"}
+            )
+        result_now = found.result
+        arrived = list(result_now.ids)
+        if not arrived:
+            time.sleep(0.3)
+    assert arrived, "the submitted message never reached the recipient's Inbox"

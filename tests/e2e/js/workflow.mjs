@@ -124,6 +124,41 @@ async function after() {
     });
     return result;
   });
+  // Send a draft to ourselves through EmailSubmission with onSuccessUpdateEmail (using lacks the mail
+  // capability as jam builds it from the methods named), then wait for it in the Inbox.
+  await step(steps, "submission", async () => {
+    const [identities] = await jam.api.Identity.get({ accountId, ids: null });
+    const [made] = await jam.api.Email.set({
+      accountId,
+      create: {
+        out: {
+          mailboxIds: { [role("drafts")]: true },
+          keywords: { $draft: true },
+          from: [{ email: env.MAILX_ADDRESS }],
+          to: [{ email: env.MAILX_ADDRESS }],
+          subject: "Jam sent this",
+          textBody: [{ partId: "body", type: "text/plain" }],
+          bodyValues: { body: { value: "Hello from jam." } },
+        },
+      },
+    });
+    const draftId = made.created.out.id;
+    const [sent] = await jam.api.EmailSubmission.set({
+      accountId,
+      create: { send: { identityId: identities.list[0].id, emailId: draftId } },
+      onSuccessUpdateEmail: {
+        "#send": { [`mailboxIds/${role("drafts")}`]: null, [`mailboxIds/${role("sent")}`]: true, "keywords/$draft": null },
+      },
+    });
+    const [draft] = await jam.api.Email.get({ accountId, ids: [draftId], properties: ["mailboxIds", "keywords"] });
+    let arrived = [];
+    for (let tries = 0; tries < 100 && arrived.length === 0; tries += 1) {
+      const [found] = await jam.api.Email.query({ accountId, filter: { inMailbox: role("inbox"), subject: "Jam sent this" } });
+      arrived = found.ids;
+      if (arrived.length === 0) await new Promise((resolve) => setTimeout(resolve, 300));
+    }
+    return { sent, draft: draft.list[0], arrived, sentBox: role("sent") };
+  });
   await step(steps, "search", async () => {
     const filter = { text: env.SEARCH_WORD };
     const [{ found, snippets }] = await jam.requestMany((t) => {
