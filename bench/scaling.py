@@ -77,10 +77,12 @@ def run(sizes: tuple[int, ...] = DEFAULT_SIZES, *, log: Any = _print) -> Scaling
             api.open_view({"inMailbox": inbox})  # warm: sign-in is cached after the first request
             for case, condition in _conditions(inbox).items():
                 rows[(case, size)] = _measure(case, lambda c=condition: api.open_view(c, collapse=False))
+                log(f"    {case} at {size:,}: {_cell(rows[(case, size)].meter, rows[(case, size)].ms)}")
             rows[(COLLAPSED, size)] = _measure(COLLAPSED, lambda: api.open_view({"inMailbox": inbox}))
             search: dict[str, Any] = {"filter": {"text": loader.RARE_WORD}, "limit": 50,
                       "sort": [{"property": "receivedAt", "isAscending": False}]}  # fmt: skip
             rows[(SEARCH, size)] = _measure(SEARCH, lambda s=search: api.call("Email/query", **s))
+            log(f"    {SEARCH} at {size:,}: {_cell(rows[(SEARCH, size)].meter, rows[(SEARCH, size)].ms)}")
     return Scaling(tuple(sorted(sizes)), rows, loaded)
 
 
