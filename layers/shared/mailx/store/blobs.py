@@ -47,34 +47,35 @@ def _is_missing(exc: Exception) -> bool:
     return code in {"NoSuchKey", "404", "NotFound"}
 
 
-def get(key: str) -> StoredBlob | None:
-    """The object's bytes and type, or None when it is missing or past its expiry."""
+def _call(operation: str, key: str) -> dict[str, Any] | None:
+    """GET or HEAD an object: its response, or None when it is missing or past its `expires-at`."""
     from botocore.exceptions import ClientError
 
     try:
-        response = aws.s3().get_object(Bucket=_bucket(), Key=key)
+        response: dict[str, Any] = getattr(aws.s3(), operation)(Bucket=_bucket(), Key=key)
     except ClientError as exc:
         if _is_missing(exc):
             return None
         raise
-    expires = response.get("Metadata", {}).get("expires-at")
-    if expires and int(expires) <= time.time():
+    if _expired(response.get("Metadata", {})):
+        if "Body" in response:
+            response["Body"].close()
+        return None
+    return response
+
+
+def get(key: str) -> StoredBlob | None:
+    """The object's bytes and type, or None when it is missing or past its expiry."""
+    response = _call("get_object", key)
+    if response is None:
         return None
     return StoredBlob(response["Body"].read(), response.get("ContentType") or "application/octet-stream")
 
 
 def head(key: str) -> tuple[int, str] | None:
     """(size, content type) without reading the body, or None when missing or expired."""
-    from botocore.exceptions import ClientError
-
-    try:
-        response = aws.s3().head_object(Bucket=_bucket(), Key=key)
-    except ClientError as exc:
-        if _is_missing(exc):
-            return None
-        raise
-    expires = response.get("Metadata", {}).get("expires-at")
-    if expires and int(expires) <= time.time():
+    response = _call("head_object", key)
+    if response is None:
         return None
     return int(response["ContentLength"]), response.get("ContentType") or "application/octet-stream"
 
