@@ -1,0 +1,272 @@
+"""Hypothesis against POST /jmap/api: whatever the body, never a 5xx and never serverFail (RFC 8620 §3)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from mailx.protocol.errors import ERROR_URN_PREFIX, METHOD_ERROR_TYPES, SERVER_FAIL
+from mailx.server.capabilities import supported
+from mailx.server.registry import registry
+from tests.fuzz.conftest import EXAMPLES, World
+from tests.support import basic
+
+AUTH = {**basic("alice", "correct horse battery"), "Content-Type": "application/json"}
+CORE = "urn:ietf:params:jmap:core"
+CAPABILITIES = sorted(supported())
+METHODS = registry().names()
+ACCOUNT = "__alice__"  # replaced by alice's real account id when the body is sent
+
+FUZZ = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+# Names the methods actually read, so random dicts hit real code paths and not just "unknown argument".
+ARGUMENT_NAMES = [
+    "accountId",
+    "ids",
+    "properties",
+    "sinceState",
+    "maxChanges",
+    "ifInState",
+    "create",
+    "update",
+    "destroy",
+    "filter",
+    "sort",
+    "position",
+    "anchor",
+    "anchorOffset",
+    "limit",
+    "calculateTotal",
+    "collapseThreads",
+    "sinceQueryState",
+    "upToId",
+    "fromAccountId",
+    "blobIds",
+    "emails",
+    "bodyProperties",
+    "fetchTextBodyValues",
+    "fetchHTMLBodyValues",
+    "fetchAllBodyValues",
+    "maxBodyValueBytes",
+    "onDestroyRemoveEmails",
+    "onSuccessUpdateEmail",
+    "onSuccessDestroyEmail",
+    "onSuccessDestroyOriginal",
+    "destroyFromIfInState",
+    "sortAsTree",
+    "filterAsTree",
+    "typeNames",
+    "offset",
+    "length",
+    "digest:sha",
+    "emailIds",
+    "mailboxIds",
+    "keywords",
+    "receivedAt",
+    "blobId",
+    "name",
+    "parentId",
+    "role",
+    "isSubscribed",
+    "inMailbox",
+    "text",
+    "from",
+    "to",
+    "subject",
+    "before",
+    "after",
+    "operator",
+    "conditions",
+    "property",
+    "isAscending",
+    "collation",
+    "data:asText",
+    "data:asBase64",
+    "data",
+    "#ids",
+    "#emailIds",
+    "#blobIds",
+    "#accountId",
+    "#filter",
+    "isEnabled",
+]
+WORDS = ["", "a", "Inbox", "$seen", "$flagged", "inbox", "receivedAt", "id", "-1", "\x00", "é", "🙂", "/"]
+
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.sampled_from(WORDS + ARGUMENT_NAMES + [ACCOUNT]),
+    st.text(max_size=20),
+)
+json_values: st.SearchStrategy[Any] = st.recursive(
+    scalars,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=5),
+        st.dictionaries(st.sampled_from(ARGUMENT_NAMES + WORDS) | st.text(max_size=8), inner, max_size=5),
+    ),
+    max_leaves=25,
+)
+
+
+@st.composite
+def result_references(draw: st.DrawFn) -> dict[str, Any]:
+    """A `#name` value: mostly well-formed, with odd JSON pointers and wrong types mixed in."""
+    pointer = draw(
+        st.one_of(
+            st.sampled_from(
+                [
+                    "/ids",
+                    "/list/*/id",
+                    "/list/*/threadId",
+                    "/created/*/id",
+                    "/",
+                    "",
+                    "/*",
+                    "/ids/0",
+                    "/ids/-",
+                    "/list/*/emailIds",
+                    "~",
+                    "/~2",
+                    "/~0/~1",
+                    "/list/**/id",
+                    "/updated",
+                    "/list/*/*/*",
+                    "/notFound",
+                    "/added/*/id",
+                ]
+            ),
+            st.text(alphabet="/*~01abid-", max_size=15),
+            json_values,
+        )
+    )
+    ref: dict[str, Any] = {
+        "resultOf": draw(st.sampled_from(["c0", "c1", "c2", "nope", ""]) | json_values),
+        "name": draw(st.sampled_from(METHODS) | json_values),
+        "path": pointer,
+    }
+    if draw(st.booleans()):
+        ref[draw(st.sampled_from(["extra", "resultOf", "path"]))] = draw(json_values)
+    return ref
+
+
+def _huge() -> st.SearchStrategy[Any]:
+    return st.one_of(
+        st.builds(lambda n, v: [v] * n, st.integers(0, 3000), scalars),
+        st.builds(lambda n: {f"k{i}": i for i in range(n)}, st.integers(0, 1000)),
+        st.builds(lambda n: "x" * n, st.integers(0, 20000)),
+        st.builds(lambda n: [f"M{i:026d}" for i in range(n)], st.integers(0, 1500)),
+    )
+
+
+def _deep() -> st.SearchStrategy[Any]:
+    def nest(depth: int, leaf: Any, as_list: bool) -> Any:
+        for _ in range(depth):
+            leaf = [leaf] if as_list else {"operator": "AND", "conditions": [leaf]}
+        return leaf
+
+    return st.builds(nest, st.integers(1, 200), scalars, st.booleans())
+
+
+values = st.one_of(json_values, _huge(), _deep())
+
+
+@st.composite
+def arguments(draw: st.DrawFn) -> Any:
+    if draw(st.integers(0, 9)) == 0:
+        return draw(json_values)  # not even an object
+    args: dict[str, Any] = {}
+    if draw(st.integers(0, 4)):
+        args["accountId"] = draw(st.sampled_from([ACCOUNT, ACCOUNT, "Anope", ""]) | json_values)
+    for name in draw(st.lists(st.sampled_from(ARGUMENT_NAMES) | st.text(max_size=6), max_size=6)):
+        args[name] = draw(st.one_of(values, result_references()) if name.startswith("#") else values)
+    return args
+
+
+@st.composite
+def invocations(draw: st.DrawFn) -> Any:
+    name = draw(st.sampled_from(METHODS) | st.sampled_from(["", "Core/nope", "Email/", "/get"]) | json_values)
+    call = [name, draw(arguments()), draw(st.sampled_from(["c0", "c1", "c2"]) | json_values)]
+    shape = draw(st.integers(0, 19))
+    if shape == 0:
+        return call[:2]
+    if shape == 1:
+        return [*call, "extra"]
+    return call
+
+
+@st.composite
+def requests(draw: st.DrawFn) -> Any:
+    using = draw(
+        st.one_of(
+            st.just(CAPABILITIES),
+            st.lists(st.sampled_from([*CAPABILITIES, "urn:example:nope"]), max_size=8),
+            json_values,
+        )
+    )
+    body: dict[str, Any] = {
+        "using": using,
+        "methodCalls": draw(st.lists(invocations(), max_size=6) | json_values),
+    }
+    if draw(st.integers(0, 5)) == 0:
+        body["createdIds"] = draw(json_values)
+    if draw(st.integers(0, 5)) == 0:
+        body[draw(st.text(max_size=8))] = draw(json_values)
+    if draw(st.integers(0, 15)) == 0:
+        return draw(json_values)
+    return body
+
+
+def _encode(body: Any, account_id: str) -> bytes:
+    return json.dumps(body).replace(json.dumps(ACCOUNT), json.dumps(account_id)).encode()
+
+
+def _check(world: World, content: bytes) -> None:
+    response = world.client.post("/jmap/api", content=content, headers=AUTH)
+    fails = world.take_server_fails()
+    assert not fails, "serverFail:\n" + "\n".join(fails)
+    assert response.status_code < 500, response.text
+    answer = response.json()
+    if response.status_code != 200:
+        assert 400 <= response.status_code < 500
+        assert response.headers["content-type"].startswith("application/problem+json")
+        assert isinstance(answer["type"], str) and answer["type"].startswith(ERROR_URN_PREFIX), answer
+        return
+    assert isinstance(answer["methodResponses"], list)
+    for name, result, _call_id in answer["methodResponses"]:
+        if name == "error":
+            assert result["type"] in METHOD_ERROR_TYPES and result["type"] != SERVER_FAIL, result
+
+
+@FUZZ
+@given(body=requests())
+def test_generated_requests_never_fail_the_server(world: World, body: Any) -> None:
+    _check(world, _encode(body, world.account_id))
+
+
+@FUZZ
+@given(
+    name=st.sampled_from(METHODS),
+    args=arguments(),
+    prior=st.lists(st.tuples(st.sampled_from(METHODS), arguments()), max_size=2),
+)
+def test_every_method_survives_random_arguments(
+    world: World, name: str, args: Any, prior: list[tuple[str, Any]]
+) -> None:
+    calls = [[n, a, f"c{i}"] for i, (n, a) in enumerate(prior)]
+    calls.append([name, args, f"c{len(calls)}"])
+    _check(world, _encode({"using": CAPABILITIES, "methodCalls": calls}, world.account_id))
+
+
+@FUZZ
+@given(raw=st.binary(max_size=300) | st.text(max_size=300).map(str.encode))
+def test_garbage_bodies_are_request_errors(world: World, raw: bytes) -> None:
+    _check(world, raw)
