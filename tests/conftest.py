@@ -79,8 +79,18 @@ def aws(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
         tables.create_all()
         blobs.ensure_bucket()
+        _forbid_scans(tables.connection().client)
         yield
     _reset_caches()
+
+
+def _forbid_scans(client: Any) -> None:
+    """No request path may Scan a table (DESIGN.md): any Scan through the shared client fails the test."""
+
+    def refuse(**kwargs: Any) -> None:
+        raise AssertionError(f"a DynamoDB Scan was issued: {kwargs.get('params', {}).get('TableName')}")
+
+    client.meta.events.register("before-call.dynamodb.Scan", refuse)
 
 
 @pytest.fixture
