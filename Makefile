@@ -39,6 +39,10 @@ cfn-lint: install
 pytest: install
 	$(BIN)/pytest -q -n $(PYTEST_WORKERS)
 
+## fuzz: the hypothesis fuzz suites (tests/fuzz) at length; `make test` runs them short
+fuzz: install
+	MAILX_FUZZ_EXAMPLES=$${MAILX_FUZZ_EXAMPLES:-2000} $(BIN)/pytest -q tests/fuzz
+
 ## bench: benchmarks, run on demand, printing figures
 bench: install
 	$(BIN)/python -m bench
