@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from mailx.mail.ingest import ingest
 from mailx.protocol.errors import ERROR_URN_PREFIX, METHOD_ERROR_TYPES, SERVER_FAIL
 from mailx.server.capabilities import supported
 from mailx.server.registry import registry
 from tests.fuzz.conftest import EXAMPLES, World
 from tests.support import basic
 
+CORPUS_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "mime"
 AUTH = {**basic("alice", "correct horse battery"), "Content-Type": "application/json"}
 CORE = "urn:ietf:params:jmap:core"
 CAPABILITIES = sorted(supported())
@@ -96,6 +100,40 @@ ARGUMENT_NAMES = [
     "#accountId",
     "#filter",
     "isEnabled",
+]
+PROPERTY_NAMES = [
+    "id",
+    "name",
+    "parentId",
+    "role",
+    "sortOrder",
+    "totalEmails",
+    "myRights",
+    "isSubscribed",
+    "blobId",
+    "threadId",
+    "mailboxIds",
+    "keywords",
+    "size",
+    "receivedAt",
+    "from",
+    "subject",
+    "preview",
+    "bodyValues",
+    "textBody",
+    "bodyStructure",
+    "headers",
+    "header:Subject:asText",
+    "header:From:asAddresses:all",
+    "header:X:asNope",
+    "header:",
+    "emailIds",
+    "email",
+    "undoStatus",
+    "envelope",
+    "partId",
+    "nope",
+    "",
 ]
 WORDS = ["", "a", "Inbox", "$seen", "$flagged", "inbox", "receivedAt", "id", "-1", "\x00", "é", "🙂", "/"]
 
@@ -264,6 +302,251 @@ def test_every_method_survives_random_arguments(
     calls = [[n, a, f"c{i}"] for i, (n, a) in enumerate(prior)]
     calls.append([name, args, f"c{len(calls)}"])
     _check(world, _encode({"using": CAPABILITIES, "methodCalls": calls}, world.account_id))
+
+
+# Plausible values by argument name: well-typed most of the time, so calls get past argument checks
+# and into the store, filters, sorts, patches and creation code.
+INBOX = "__inbox__"  # replaced by alice's Inbox id when the body is sent
+EMAIL = "__email__"  # replaced by the id of one of the seeded emails
+some_ids = st.lists(
+    st.sampled_from([INBOX, EMAIL, EMAIL, "Mnope", "", "Tnope", "Bnope", "a" * 300]) | st.text(max_size=8),
+    max_size=4,
+)
+conditions = st.dictionaries(
+    st.sampled_from(
+        [
+            "inMailbox",
+            "inMailboxOtherThan",
+            "before",
+            "after",
+            "minSize",
+            "maxSize",
+            "hasKeyword",
+            "notKeyword",
+            "allInThreadHaveKeyword",
+            "someInThreadHaveKeyword",
+            "noneInThreadHaveKeyword",
+            "hasAttachment",
+            "text",
+            "from",
+            "to",
+            "cc",
+            "bcc",
+            "subject",
+            "body",
+            "header",
+            "name",
+            "role",
+            "parentId",
+            "hasAnyRole",
+            "isSubscribed",
+            "email",
+            "emailIds",
+            "threadIds",
+            "undoStatus",
+            "identityIds",
+            "operator",
+            "conditions",
+        ]
+    ),
+    st.one_of(
+        st.sampled_from([INBOX, "$seen", "2024-01-01T00:00:00Z", "2024-13-99T99:99:99Z", "AND", "OR", "NOT"]),
+        st.integers(-5, 2**60),
+        st.booleans(),
+        st.none(),
+        st.lists(st.sampled_from(["Subject", "x", INBOX]), max_size=3),
+        st.text(max_size=10),
+    ),
+    max_size=4,
+)
+filters: st.SearchStrategy[Any] = st.recursive(
+    conditions,
+    lambda inner: st.fixed_dictionaries(
+        {"operator": st.sampled_from(["AND", "OR", "NOT", "XOR"]), "conditions": st.lists(inner, max_size=3)}
+    ),
+    max_leaves=6,
+)
+comparators = st.lists(
+    st.fixed_dictionaries(
+        {
+            "property": st.sampled_from(
+                [
+                    "receivedAt",
+                    "sentAt",
+                    "size",
+                    "from",
+                    "to",
+                    "subject",
+                    "name",
+                    "sortOrder",
+                    "hasKeyword",
+                    "someInThreadHaveKeyword",
+                    "nope",
+                ]
+            )
+        },
+        optional={
+            "isAscending": st.booleans(),
+            "collation": st.sampled_from(["i;unicode-casemap", "x"]),
+            "keyword": st.sampled_from(["$seen", "", "$Flagged"]),
+        },
+    ),
+    max_size=3,
+)
+objects = st.dictionaries(
+    st.sampled_from(
+        [
+            "name",
+            "parentId",
+            "role",
+            "sortOrder",
+            "isSubscribed",
+            "mailboxIds",
+            "keywords",
+            "receivedAt",
+            "blobId",
+            "from",
+            "to",
+            "subject",
+            "bodyValues",
+            "textBody",
+            "htmlBody",
+            "bodyStructure",
+            "attachments",
+            "headers",
+            "header:X-A:asText",
+            "email",
+            "identityId",
+            "emailId",
+            "envelope",
+            "isEnabled",
+            "fromDate",
+            "toDate",
+            "textBody",
+            "htmlBody",
+            "replyTo",
+            "bcc",
+            "mailboxIds/" + INBOX,
+            "keywords/$seen",
+            "id",
+            "threadId",
+            "myRights",
+            "totalEmails",
+            "undoStatus",
+            "signature",
+        ]
+    ),
+    st.one_of(
+        json_values,
+        st.dictionaries(
+            st.sampled_from([INBOX, "$seen", "#c", "x"]), st.booleans() | json_values, max_size=3
+        ),
+        st.lists(
+            st.fixed_dictionaries(
+                {},
+                optional={
+                    "email": st.text(max_size=12),
+                    "name": st.text(max_size=5),
+                    "partId": st.text(max_size=3),
+                    "type": st.text(max_size=12),
+                    "blobId": st.text(max_size=5),
+                },
+            ),
+            max_size=3,
+        ),
+    ),
+    max_size=5,
+)
+TYPED: dict[str, st.SearchStrategy[Any]] = {
+    "accountId": st.just(ACCOUNT),
+    "ids": some_ids | st.none(),
+    "properties": st.lists(st.sampled_from(PROPERTY_NAMES), max_size=6) | st.none(),
+    "bodyProperties": st.lists(st.sampled_from(PROPERTY_NAMES), max_size=4),
+    "sinceState": st.sampled_from(["0", "1", "-1", "", "99999999999999999999", "x"]),
+    "sinceQueryState": st.sampled_from(["0", "1", "", "x"]),
+    "ifInState": st.sampled_from(["0", "1", "x"]) | st.none(),
+    "maxChanges": st.integers(-2, 2**60) | st.none(),
+    "filter": filters | st.none(),
+    "sort": comparators | st.none(),
+    "position": st.integers(-(2**60), 2**60),
+    "anchorOffset": st.integers(-(2**60), 2**60),
+    "limit": st.integers(-1, 2**60) | st.none(),
+    "anchor": st.sampled_from([INBOX, EMAIL, "nope"]),
+    "create": st.dictionaries(st.sampled_from(["c", "k1", "#x", ""]), objects, max_size=3),
+    "update": st.dictionaries(st.sampled_from([INBOX, EMAIL, "nope", "#c", ""]), objects, max_size=3),
+    "destroy": some_ids,
+    "emails": st.dictionaries(st.sampled_from(["c", "k"]), objects, max_size=2),
+    "blobIds": some_ids,
+    "offset": st.integers(-3, 2**60),
+    "length": st.integers(-3, 2**60),
+    "upToId": st.sampled_from([INBOX, "nope"]),
+    "calculateTotal": st.booleans(),
+    "collapseThreads": st.booleans(),
+    "fetchAllBodyValues": st.booleans(),
+    "maxBodyValueBytes": st.integers(-1, 2**60),
+    "onDestroyRemoveEmails": st.booleans(),
+    "sortAsTree": st.booleans(),
+    "filterAsTree": st.booleans(),
+    "onSuccessUpdateEmail": st.dictionaries(st.sampled_from(["#c", "c", INBOX]), objects, max_size=2),
+    "onSuccessDestroyEmail": st.lists(st.sampled_from(["#c", "c", INBOX]), max_size=2),
+    "fromAccountId": st.sampled_from([ACCOUNT, "Anope"]),
+    "typeNames": st.lists(st.sampled_from(["Mailbox", "Email", "Thread", "Nope"]), max_size=3),
+    "emailIds": some_ids,
+    "#ids": result_references()
+    | st.fixed_dictionaries(
+        {
+            "resultOf": st.just("c0"),
+            "name": st.sampled_from(
+                ["Email/query", "Mailbox/get", "Mailbox/query", "Email/get", "Thread/get"]
+            ),
+            "path": st.sampled_from(["/ids", "/list/*/id", "/list/*/emailIds", "/list/*/threadId", "/ids/0"]),
+        }
+    ),
+}
+for _name in ("#emailIds", "#blobIds", "#destroy"):
+    TYPED[_name] = TYPED["#ids"]
+
+
+@st.composite
+def typed_arguments(draw: st.DrawFn, method: str) -> dict[str, Any]:
+    names = draw(st.lists(st.sampled_from(sorted(TYPED)), max_size=7, unique=True))
+    args = {"accountId": ACCOUNT, **{name: draw(TYPED[name]) for name in names}}
+    if draw(st.integers(0, 3)) == 0:  # then one argument of the wrong type or a junk one
+        args[draw(st.sampled_from([*sorted(TYPED), "junk"]))] = draw(values)
+    return args
+
+
+@st.composite
+def typed_calls(draw: st.DrawFn) -> list[list[Any]]:
+    calls = []
+    for index in range(draw(st.integers(1, 4))):
+        method = draw(st.sampled_from(METHODS))
+        calls.append([method, draw(typed_arguments(method)), f"c{index}"])
+    return calls
+
+
+@pytest.fixture(scope="module")
+def seeded(world: World) -> list[str]:
+    """A few golden messages in alice's Inbox, so ids, threads, queries and patches meet real data."""
+    names = ["rfc8621_example", "nested_rfc822", "mixed_attachments", "encoded_words", "alternative"]
+    return [
+        ingest(
+            world.account_id, (CORPUS_DIR / f"{name}.eml").read_bytes(), mailbox_ids=[world.inbox_id]
+        ).email_id
+        for name in names
+    ]
+
+
+@FUZZ
+@given(calls=typed_calls(), pick=st.integers(0, 4))
+def test_well_typed_calls_with_odd_values_never_fail_the_server(
+    world: World, seeded: list[str], calls: list[list[Any]], pick: int
+) -> None:
+    body = _encode({"using": CAPABILITIES, "methodCalls": calls}, world.account_id)
+    body = body.replace(INBOX.encode(), world.inbox_id.encode()).replace(
+        EMAIL.encode(), seeded[pick].encode()
+    )
+    _check(world, body)
 
 
 @FUZZ
