@@ -101,11 +101,13 @@ def giant_header(raw: bytes, length: int, folded: bool, name: bytes) -> bytes:
 
 
 def bogus_boundary(raw: bytes, boundary: bytes) -> bytes:
-    return re.sub(rb'boundary="?[^";\r\n]*"?', b'boundary="' + boundary + b'"', raw, flags=re.IGNORECASE)
+    return re.sub(
+        rb'boundary="?[^";\r\n]*"?', lambda _: b'boundary="' + boundary + b'"', raw, flags=re.IGNORECASE
+    )
 
 
 def unknown_charset(raw: bytes, charset: bytes) -> bytes:
-    return re.sub(rb'charset="?[^";\r\n]*"?', b"charset=" + charset, raw, flags=re.IGNORECASE)
+    return re.sub(rb'charset="?[^";\r\n]*"?', lambda _: b"charset=" + charset, raw, flags=re.IGNORECASE)
 
 
 def deep_multipart(depth: int, inner: bytes, kind: bytes, terminate: bool) -> bytes:
@@ -178,6 +180,7 @@ def _email_get(world: World, email_id: str) -> Any:
         "fetchAllBodyValues": True,
         "maxBodyValueBytes": 256,
     }
+    search = {"accountId": world.account_id, "filter": {"text": "a", "subject": "deep", "body": "x"}}
     body = {
         "using": USING,
         "methodCalls": [
@@ -190,6 +193,10 @@ def _email_get(world: World, email_id: str) -> Any:
                 },
                 "t",
             ],
+            # The same octets through the other readers: Email/parse, search snippets, text search.
+            ["Email/parse", {**args, "ids": None, "blobIds": [email_id]}, "p"],
+            ["SearchSnippet/get", {**search, "emailIds": [email_id]}, "s"],
+            ["Email/query", {**search, "sort": [{"property": "subject"}, {"property": "from"}]}, "q"],
         ],
     }
     return world.client.post("/jmap/api", json=body, headers=AUTH)
