@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import TEST_ENV, _reset_caches, _serialise_moto_writes
+from tests.conftest import TEST_ENV, _forbid_scans, _reset_caches, _serialise_moto_writes
 
 # `make fuzz` raises this; the short default keeps `make test` quick.
 EXAMPLES = int(os.environ.get("MAILX_FUZZ_EXAMPLES", "60"))
@@ -52,6 +52,7 @@ def world() -> Iterator[World]:
 
             tables.create_all()
             blobs.ensure_bucket()
+            _forbid_scans(tables.connection().client)
             alice = create_account(
                 "alice", "correct horse battery", name="Alice", addresses=["alice@example.com"]
             )
