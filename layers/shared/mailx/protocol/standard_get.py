@@ -90,3 +90,15 @@ def get_response(
 ) -> dict[str, Any]:
     """The /get response object with every argument present (`notFound` as [] when empty)."""
     return {"accountId": account_id, "state": state, "list": found, "notFound": list(not_found)}
+
+
+def answer_from_records(
+    request: GetArgs, state: str, records: Mapping[str, Mapping[str, Any]], all_properties: Collection[str]
+) -> dict[str, Any]:
+    """A whole /get answer from a type's records already read by id (`ids` null = all of them).
+
+    For the small per-account collections (identities, submissions) that one Query reads whole.
+    """
+    ids = list(records) if request.ids is None else request.ids
+    found = [select_properties(records[i], request.properties, all_properties) for i in ids if i in records]
+    return get_response(request.account_id, state, found, [i for i in ids if i not in records])

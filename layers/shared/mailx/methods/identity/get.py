@@ -8,7 +8,7 @@ from mailx.methods.identity.rules import PROPERTIES, to_json
 from mailx.protocol.capabilities import SUBMISSION
 from mailx.protocol.context import CallContext
 from mailx.protocol.registry import MethodSpec, Registry
-from mailx.protocol.standard_get import get_response, parse_get, select_properties
+from mailx.protocol.standard_get import answer_from_records, parse_get
 from mailx.server.limits import LIMITS
 from mailx.store import identities
 
@@ -18,12 +18,8 @@ def identity_get(call: CallContext, args: dict[str, Any]) -> dict[str, Any]:
     request = parse_get(args, call, LIMITS.max_objects_in_get, known_properties=PROPERTIES)
     account_id = request.account_id
     state = call.services.state(account_id, identities.TYPE_NAME)
-    records = {r.identity_id: r for r in identities.list_all(account_id)}
-    ids = list(records) if request.ids is None else request.ids
-    found = [
-        select_properties(to_json(records[i]), request.properties, PROPERTIES) for i in ids if i in records
-    ]
-    return get_response(account_id, state, found, [i for i in ids if i not in records])
+    records = {r.identity_id: to_json(r) for r in identities.list_all(account_id)}
+    return answer_from_records(request, state, records, PROPERTIES)
 
 
 def register(registry: Registry) -> None:
