@@ -1,4 +1,4 @@
-"""RFC 8620 §2 and RFC 8621 §1.3: the capability URNs clients name in `using`."""
+"""RFC 8620 §2, RFC 8621 §1.3 and RFC 9404 §3.1: the capability URNs clients name in `using`."""
 
 from __future__ import annotations
 
@@ -6,3 +6,4 @@ CORE = "urn:ietf:params:jmap:core"
 MAIL = "urn:ietf:params:jmap:mail"
 SUBMISSION = "urn:ietf:params:jmap:submission"
 VACATION_RESPONSE = "urn:ietf:params:jmap:vacationresponse"
+BLOB = "urn:ietf:params:jmap:blob"

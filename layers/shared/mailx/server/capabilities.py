@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from mailx.protocol.capabilities import CORE, MAIL, SUBMISSION, VACATION_RESPONSE
+from mailx.protocol.capabilities import BLOB, CORE, MAIL, SUBMISSION, VACATION_RESPONSE
 from mailx.server import limits
 from mailx.server.registry import registry
 
-BLOB = "urn:ietf:params:jmap:blob"
+__all__ = ["BLOB", "account_capabilities", "server_capabilities", "supported"]
 
 # Sort properties Email/query accepts (RFC 8621 §4.4.2: every one it names).
 EMAIL_QUERY_SORT_OPTIONS: list[str] = [

@@ -18,7 +18,7 @@ from mailx.methods.email.set_create import Placement, check_placement, place, se
 from mailx.protocol.capabilities import MAIL
 from mailx.protocol.context import CallContext
 from mailx.protocol.errors import SERVER_FAIL, STATE_MISMATCH, MethodError, SetError
-from mailx.protocol.registry import Handler, MethodOutput, MethodSpec, Registry
+from mailx.protocol.registry import Handler, MethodOutput
 from mailx.protocol.standard_copy import CopyArgs, CopyResult, parse_copy
 from mailx.protocol.standard_set import check_state
 from mailx.protocol.validate import is_id, parse_utc_date
@@ -122,8 +122,3 @@ def email_copy(call: CallContext, args: dict[str, Any]) -> MethodOutput:
     if parsed.on_success_destroy_original and copied:
         responses.append(destroy_originals(call, parsed, list(dict.fromkeys(copied))))
     return responses
-
-
-def register(registry: Registry) -> None:
-    """Add Email/copy."""
-    registry.register(MethodSpec("Email/copy", MAIL, email_copy, writes=True))

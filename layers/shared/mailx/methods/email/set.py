@@ -14,10 +14,8 @@ from collections.abc import Callable
 from typing import Any
 
 from mailx.methods.email import destroy, update
-from mailx.protocol.capabilities import MAIL
 from mailx.protocol.context import CallContext
 from mailx.protocol.errors import SERVER_UNAVAILABLE, STATE_MISMATCH, MethodError, SetError
-from mailx.protocol.registry import MethodSpec, Registry
 from mailx.protocol.standard_set import SetArgs, SetResult, check_state, parse_set
 from mailx.server.limits import LIMITS
 from mailx.store import email_writes, mailboxes, states, threads
@@ -140,8 +138,3 @@ class _EmailSet:
 def email_set(call: CallContext, args: dict[str, Any]) -> dict[str, Any]:
     """Email/set."""
     return _EmailSet(call, parse_set(args, call, LIMITS.max_objects_in_set)).run()
-
-
-def register(registry: Registry) -> None:
-    """Add Email/set."""
-    registry.register(MethodSpec("Email/set", MAIL, email_set, writes=True))

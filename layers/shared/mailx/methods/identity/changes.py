@@ -5,10 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from mailx.methods.email.changes import standard_changes
-from mailx.protocol.capabilities import SUBMISSION
 from mailx.protocol.context import CallContext
 from mailx.protocol.errors import CANNOT_CALCULATE_CHANGES, MethodError
-from mailx.protocol.registry import MethodSpec, Registry
 from mailx.store.identities import TYPE_NAME
 
 
@@ -23,8 +21,3 @@ def identity_changes(call: CallContext, args: dict[str, Any]) -> dict[str, Any]:
         if int(since) > int(call.services.state(account_id, TYPE_NAME)):
             call.services.refresh(account_id)
     return standard_changes(call, args, TYPE_NAME)
-
-
-def register(registry: Registry) -> None:
-    """Add Identity/changes."""
-    registry.register(MethodSpec("Identity/changes", SUBMISSION, identity_changes))

@@ -5,9 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from mailx.methods.identity.rules import PROPERTIES, to_json
-from mailx.protocol.capabilities import SUBMISSION
 from mailx.protocol.context import CallContext
-from mailx.protocol.registry import MethodSpec, Registry
 from mailx.protocol.standard_get import answer_from_records, parse_get
 from mailx.server.limits import LIMITS
 from mailx.store import identities
@@ -20,8 +18,3 @@ def identity_get(call: CallContext, args: dict[str, Any]) -> dict[str, Any]:
     state = call.services.state(account_id, identities.TYPE_NAME)
     records = {r.identity_id: to_json(r) for r in identities.list_all(account_id)}
     return answer_from_records(request, state, records, PROPERTIES)
-
-
-def register(registry: Registry) -> None:
-    """Add Identity/get."""
-    registry.register(MethodSpec("Identity/get", SUBMISSION, identity_get))

@@ -13,11 +13,9 @@ from typing import Any
 
 from mailx.ids import new_id
 from mailx.methods.identity import rules
-from mailx.protocol.capabilities import SUBMISSION
 from mailx.protocol.context import CallContext
 from mailx.protocol.errors import SERVER_UNAVAILABLE, SET_FORBIDDEN, STATE_MISMATCH, MethodError, SetError
 from mailx.protocol.patch import apply_patch
-from mailx.protocol.registry import MethodSpec, Registry
 from mailx.protocol.standard_set import SetArgs, SetResult, check_state, parse_set
 from mailx.store import identities, states
 from mailx.store.errors import Conflict, StateMismatch
@@ -129,8 +127,3 @@ def identity_set(call: CallContext, args: dict[str, Any]) -> dict[str, Any]:
             if parsed.if_in_state is not None:
                 raise MethodError(STATE_MISMATCH, "another change was committed first") from None
     raise MethodError(SERVER_UNAVAILABLE, "too many concurrent changes to the identities; try again")
-
-
-def register(registry: Registry) -> None:
-    """Add Identity/set."""
-    registry.register(MethodSpec("Identity/set", SUBMISSION, identity_set, writes=True))

@@ -5,10 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from mailx.protocol.capabilities import MAIL
 from mailx.protocol.context import CallContext
 from mailx.protocol.errors import CANNOT_CALCULATE_CHANGES, MethodError
-from mailx.protocol.registry import MethodSpec, Registry
 from mailx.protocol.standard_changes import ChangeKind, changes_response, collapse_changes, parse_changes
 from mailx.store import states
 from mailx.store.errors import ChangesExpired
@@ -64,8 +62,3 @@ def mailbox_changes(call: CallContext, args: dict[str, Any]) -> dict[str, Any]:
     page = collapse_changes(flatten(read_log(parsed.account_id, since, current)), parsed.max_changes)
     new_state = page.last_modseq if page.has_more and page.last_modseq is not None else current
     return changes_response(parsed, page, str(new_state), updatedProperties=None)
-
-
-def register(registry: Registry) -> None:
-    """Add Mailbox/changes."""
-    registry.register(MethodSpec("Mailbox/changes", MAIL, mailbox_changes))

@@ -5,9 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from mailx.methods.mailbox import rules
-from mailx.protocol.capabilities import MAIL
 from mailx.protocol.context import CallContext
-from mailx.protocol.registry import MethodSpec, Registry
 from mailx.protocol.standard_get import get_response, parse_get, select_properties
 from mailx.server.limits import LIMITS
 from mailx.store import mailboxes
@@ -30,8 +28,3 @@ def mailbox_get(call: CallContext, args: dict[str, Any]) -> dict[str, Any]:
     ]
     not_found = [mailbox_id for mailbox_id in wanted if mailbox_id not in records]
     return get_response(parsed.account_id, state, found, not_found)
-
-
-def register(registry: Registry) -> None:
-    """Add Mailbox/get."""
-    registry.register(MethodSpec("Mailbox/get", MAIL, mailbox_get))

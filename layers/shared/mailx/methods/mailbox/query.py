@@ -12,12 +12,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from mailx.methods.mailbox.tree import filter_as_tree, tree_order
-from mailx.protocol.capabilities import MAIL
 from mailx.protocol.collation import collation_contains
 from mailx.protocol.context import CallContext
 from mailx.protocol.errors import UNSUPPORTED_FILTER, MethodError
 from mailx.protocol.query_filter import Comparator, Filter, evaluate, sort_records
-from mailx.protocol.registry import MethodSpec, Registry
 from mailx.protocol.standard_query import parse_query, query_response, window
 from mailx.protocol.validate import invalid, is_id_or_creation_ref, opt_bool
 from mailx.store import mailboxes
@@ -116,8 +114,3 @@ def mailbox_query(call: CallContext, args: dict[str, Any]) -> dict[str, Any]:
     ids = results(load(parsed.account_id), parsed.filter, parsed.sort, tree)
     cut = window(ids, parsed.position, parsed.anchor, parsed.anchor_offset, parsed.limit)
     return query_response(parsed, cut, state, can_calculate_changes=True)
-
-
-def register(registry: Registry) -> None:
-    """Add Mailbox/query."""
-    registry.register(MethodSpec("Mailbox/query", MAIL, mailbox_query))

@@ -12,9 +12,7 @@ from typing import Any
 from mailx.methods.mailbox.changes import current_state, parse_state, read_log
 from mailx.methods.mailbox.query import SORTABLE, TreeOptions, condition_parser, load, results
 from mailx.methods.mailbox.tree import descendants
-from mailx.protocol.capabilities import MAIL
 from mailx.protocol.context import CallContext
-from mailx.protocol.registry import MethodSpec, Registry
 from mailx.protocol.standard_query_changes import parse_query_changes, query_changes, query_changes_response
 
 
@@ -35,8 +33,3 @@ def mailbox_query_changes(call: CallContext, args: dict[str, Any]) -> dict[str, 
         ids, changed, destroyed, parsed.up_to_id, parsed.max_changes, parsed.calculate_total
     )
     return query_changes_response(parsed, changes, str(current))
-
-
-def register(registry: Registry) -> None:
-    """Add Mailbox/queryChanges."""
-    registry.register(MethodSpec("Mailbox/queryChanges", MAIL, mailbox_query_changes))

@@ -20,7 +20,6 @@ from mailx.methods.mailbox.empty import empty_mailbox
 from mailx.methods.mailbox.plan import Checked, Op, check_ops
 from mailx.methods.mailbox.settle import apply_ops, settle
 from mailx.methods.mailbox.tree import depth
-from mailx.protocol.capabilities import MAIL
 from mailx.protocol.context import CallContext
 from mailx.protocol.errors import (
     MAILBOX_HAS_EMAIL,
@@ -29,7 +28,6 @@ from mailx.protocol.errors import (
     MethodError,
     SetError,
 )
-from mailx.protocol.registry import MethodSpec, Registry
 from mailx.protocol.standard_set import SetArgs, SetResult, check_state, parse_set
 from mailx.protocol.validate import opt_bool
 from mailx.server.limits import LIMITS
@@ -206,8 +204,3 @@ def mailbox_set(call: CallContext, args: dict[str, Any]) -> dict[str, Any]:
     parsed = parse_set(args, call, LIMITS.max_objects_in_set)
     remove_emails = opt_bool(args, "onDestroyRemoveEmails", False)
     return _MailboxSet(call, parsed, remove_emails).run()
-
-
-def register(registry: Registry) -> None:
-    """Add Mailbox/set."""
-    registry.register(MethodSpec("Mailbox/set", MAIL, mailbox_set, writes=True))

@@ -5,9 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from mailx.methods.email.changes import standard_changes
-from mailx.protocol.capabilities import SUBMISSION
 from mailx.protocol.context import CallContext
-from mailx.protocol.registry import MethodSpec, Registry
 from mailx.store.submissions import TYPE_NAME
 
 
@@ -24,8 +22,3 @@ def email_submission_changes(call: CallContext, args: dict[str, Any]) -> dict[st
     if int(str(since)) > int(call.services.state(account_id, TYPE_NAME)):
         call.services.refresh(account_id)
     return standard_changes(call, args, TYPE_NAME)
-
-
-def register(registry: Registry) -> None:
-    """Add EmailSubmission/changes."""
-    registry.register(MethodSpec("EmailSubmission/changes", SUBMISSION, email_submission_changes))

@@ -11,11 +11,9 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from mailx.protocol.capabilities import SUBMISSION
 from mailx.protocol.context import CallContext
 from mailx.protocol.errors import UNSUPPORTED_FILTER, MethodError
 from mailx.protocol.query_filter import Comparator, Filter, evaluate, sort_records
-from mailx.protocol.registry import MethodSpec, Registry
 from mailx.protocol.standard_query import parse_query, query_response, window
 from mailx.protocol.validate import invalid, is_id_or_creation_ref, parse_utc_date
 from mailx.store import submissions
@@ -97,8 +95,3 @@ def email_submission_query(call: CallContext, args: dict[str, Any]) -> dict[str,
     ids = results(submissions.list_all(parsed.account_id), parsed.filter, parsed.sort)
     cut = window(ids, parsed.position, parsed.anchor, parsed.anchor_offset, parsed.limit)
     return query_response(parsed, cut, state, can_calculate_changes=True)
-
-
-def register(registry: Registry) -> None:
-    """Add EmailSubmission/query."""
-    registry.register(MethodSpec("EmailSubmission/query", SUBMISSION, email_submission_query))

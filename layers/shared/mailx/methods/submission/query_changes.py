@@ -9,10 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from mailx.methods.submission.query import SORTABLE, condition_parser, results
-from mailx.protocol.capabilities import SUBMISSION
 from mailx.protocol.context import CallContext
 from mailx.protocol.errors import CANNOT_CALCULATE_CHANGES, MethodError
-from mailx.protocol.registry import MethodSpec, Registry
 from mailx.protocol.standard_query_changes import parse_query_changes, query_changes, query_changes_response
 from mailx.store import states, submissions
 from mailx.store.errors import ChangesExpired
@@ -43,8 +41,3 @@ def email_submission_query_changes(call: CallContext, args: dict[str, Any]) -> d
         ids, changed, destroyed, parsed.up_to_id, parsed.max_changes, parsed.calculate_total
     )
     return query_changes_response(parsed, changes, str(current))
-
-
-def register(registry: Registry) -> None:
-    """Add EmailSubmission/queryChanges."""
-    registry.register(MethodSpec("EmailSubmission/queryChanges", SUBMISSION, email_submission_query_changes))

@@ -13,11 +13,10 @@ from typing import Any
 from mailx.methods.submission import rules
 from mailx.methods.submission.create import create_one
 from mailx.methods.submission.implicit import implicit_email_set, parse_on_success
-from mailx.protocol.capabilities import SUBMISSION
 from mailx.protocol.context import CallContext
 from mailx.protocol.errors import CANNOT_UNSEND, STATE_MISMATCH, MethodError, SetError
 from mailx.protocol.patch import apply_patch
-from mailx.protocol.registry import MethodOutput, MethodSpec, Registry
+from mailx.protocol.registry import MethodOutput
 from mailx.protocol.standard_set import SetArgs, SetResult, check_state, parse_set
 from mailx.server.limits import LIMITS
 from mailx.store import identities, states, submissions
@@ -149,8 +148,3 @@ def email_submission_set(call: CallContext, args: dict[str, Any]) -> MethodOutpu
     if implicit is not None:
         responses.append(implicit)
     return responses
-
-
-def register(registry: Registry) -> None:
-    """Add EmailSubmission/set."""
-    registry.register(MethodSpec("EmailSubmission/set", SUBMISSION, email_submission_set, writes=True))

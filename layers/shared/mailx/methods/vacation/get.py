@@ -5,9 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from mailx.methods.vacation.rules import PROPERTIES, to_json
-from mailx.protocol.capabilities import VACATION_RESPONSE
 from mailx.protocol.context import CallContext
-from mailx.protocol.registry import MethodSpec, Registry
 from mailx.protocol.standard_get import get_response, parse_get, select_properties
 from mailx.server.limits import LIMITS
 from mailx.store import vacation
@@ -28,8 +26,3 @@ def vacation_get(call: CallContext, args: dict[str, Any]) -> dict[str, Any]:
     if SINGLETON_ID in ids:
         found.append(select_properties(to_json(vacation.get(account_id)), request.properties, PROPERTIES))
     return get_response(account_id, state, found, [i for i in ids if i != SINGLETON_ID])
-
-
-def register(registry: Registry) -> None:
-    """Add VacationResponse/get."""
-    registry.register(MethodSpec("VacationResponse/get", VACATION_RESPONSE, vacation_get))

@@ -12,11 +12,9 @@ from __future__ import annotations
 from typing import Any
 
 from mailx.methods.vacation import rules
-from mailx.protocol.capabilities import VACATION_RESPONSE
 from mailx.protocol.context import CallContext
 from mailx.protocol.errors import SERVER_UNAVAILABLE, SINGLETON, STATE_MISMATCH, MethodError, SetError
 from mailx.protocol.patch import apply_patch
-from mailx.protocol.registry import MethodSpec, Registry
 from mailx.protocol.standard_set import SetArgs, SetResult, check_state, parse_set
 from mailx.server.limits import LIMITS
 from mailx.store import states, vacation
@@ -83,8 +81,3 @@ def vacation_set(call: CallContext, args: dict[str, Any]) -> dict[str, Any]:
             if parsed.if_in_state is not None:
                 raise MethodError(STATE_MISMATCH, "another change was committed first") from None
     raise MethodError(SERVER_UNAVAILABLE, "too many concurrent changes to the VacationResponse; try again")
-
-
-def register(registry: Registry) -> None:
-    """Add VacationResponse/set."""
-    registry.register(MethodSpec("VacationResponse/set", VACATION_RESPONSE, vacation_set, writes=True))
