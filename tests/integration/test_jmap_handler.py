@@ -78,3 +78,25 @@ def test_unauthenticated_lambda_call_is_401(alice: Any) -> None:
     response = handler(_event("GET", "/jmap/session", headers={}), FakeContext())
     assert response["statusCode"] == 401
     assert "www-authenticate" in {k.lower() for k in response["headers"]}
+
+
+def test_under_lambda_requests_run_inline_without_worker_threads(alice: Any, monkeypatch: Any) -> None:
+    """One request per instance: blocking work runs on the event loop, no thread pool is started."""
+    import starlette.concurrency
+
+    from jmap_handler import handler
+
+    def no_threads(*_: Any, **__: Any) -> Any:
+        raise AssertionError("a worker thread was used under Lambda")
+
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "mailx-jmap")
+    monkeypatch.setattr(starlette.concurrency, "run_in_threadpool", no_threads)
+    auth = basic("alice", "correct horse battery")
+    session = handler(_event("GET", "/jmap/session", headers=auth), FakeContext())
+    assert session["statusCode"] == 200, session
+    body = json.dumps({"using": ["urn:ietf:params:jmap:core"], "methodCalls": [["Core/echo", {}, "0"]]})
+    api = handler(
+        _event("POST", "/jmap/api", headers={**auth, "content-type": "application/json"}, body=body),
+        FakeContext(),
+    )
+    assert api["statusCode"] == 200 and json.loads(api["body"])["methodResponses"][0][0] == "Core/echo"

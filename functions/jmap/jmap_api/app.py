@@ -1,8 +1,15 @@
-"""The FastAPI application: routers, CORS and the one place that maps exceptions to responses."""
+"""The FastAPI application: routers, CORS and the one place that maps exceptions to responses.
+
+The `/v0` login and management routers (and the OpenAPI document that describes them) are included
+on the first request that needs them: their pydantic models cost ~35 ms to import and build, which a
+cold Lambda answering a JMAP client should not pay.
+"""
 
 from __future__ import annotations
 
 import logging
+import threading
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -11,7 +18,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from jmap_api.problems import HttpProblem, problem
-from jmap_api.routes import api, blobs, eventsource, session, v0_auth, v0_management, v0_submissions
+from jmap_api.routes import api, blobs, eventsource, session
 from mailx.config import get_settings
 
 logger = logging.getLogger("mailx.http")
@@ -53,15 +60,51 @@ async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
     return problem(500, "Internal Server Error", "an unexpected error occurred; it has been logged")
 
 
-def create_app() -> FastAPI:
-    """A new application instance (cheap: no AWS clients, no settings read)."""
-    app = FastAPI(
+# Paths that need the /v0 routers: the routes themselves and FastAPI's documentation pages.
+_V0_PATHS = ("/v0/", "/openapi.json", "/docs", "/redoc")
+
+
+class MailxApp(FastAPI):
+    """FastAPI with the /v0 routers included on first use (a request under /v0, or openapi())."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._v0_lock = threading.Lock()
+        self._v0_included = False
+
+    def include_v0(self) -> None:
+        """Add the login, management and submission-events routers (once, thread-safe)."""
+        if self._v0_included:
+            return
+        with self._v0_lock:
+            if self._v0_included:
+                return
+            from jmap_api.routes import v0_auth, v0_management, v0_submissions
+
+            for module in (v0_auth, v0_management, v0_submissions):
+                self.include_router(module.router)
+            self.openapi_schema = None
+            self._v0_included = True
+
+    def openapi(self) -> dict[str, Any]:
+        self.include_v0()
+        return super().openapi()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if not self._v0_included and str(scope.get("path", "")).startswith(_V0_PATHS):
+            self.include_v0()
+        await super().__call__(scope, receive, send)
+
+
+def create_app() -> MailxApp:
+    """A new application instance (cheap: no AWS clients, no settings read, no /v0 models yet)."""
+    app = MailxApp(
         title="mailx", version="0.1.0", description="JMAP mail server: session, API, blobs, /v0 admin"
     )
     app.add_exception_handler(HttpProblem, _http_problem)
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(Exception, _unexpected)
-    for module in (session, api, blobs, eventsource, v0_auth, v0_management, v0_submissions):
+    for module in (session, api, blobs, eventsource):
         app.include_router(module.router)
     app.add_middleware(LazyCors)
     return app

@@ -29,7 +29,12 @@ def _make(service: str) -> Any:
     }
     if settings.aws_endpoint_url:
         kwargs["endpoint_url"] = settings.aws_endpoint_url
-    return boto3.session.Session().client(service, **kwargs)  # type: ignore[call-overload]
+    from botocore.session import get_session
+
+    from mailx import botocore_loader
+
+    session = boto3.session.Session(botocore_session=botocore_loader.install(get_session()))
+    return session.client(service, **kwargs)  # type: ignore[call-overload]
 
 
 def client(service: str) -> Any:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from starlette.concurrency import run_in_threadpool
 
 from jmap_api.deps import require_principal
+from jmap_api.offload import offload
 from jmap_api.problems import PROBLEM_JSON
 from mailx.protocol.errors import RequestError
 from mailx.server import api
@@ -22,7 +22,7 @@ def _limit_problem(detail: str) -> JSONResponse:
 
 @router.post("/jmap/api", summary="JMAP API request")
 async def jmap_api(request: Request) -> JSONResponse:
-    principal = await run_in_threadpool(require_principal, request)
+    principal = await offload(require_principal, request)
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > LIMITS.max_size_request:
         return _limit_problem(
@@ -34,7 +34,7 @@ async def jmap_api(request: Request) -> JSONResponse:
         if len(body) > LIMITS.max_size_request:
             return _limit_problem(f"The request exceeds {LIMITS.max_size_request} octets.")
     try:
-        response = await run_in_threadpool(api.handle, principal, body)
+        response = await offload(api.handle, principal, body)
     except RequestError as error:
         return JSONResponse(error.to_problem(), status_code=error.status, media_type=PROBLEM_JSON)
     return JSONResponse(response)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
-from starlette.concurrency import run_in_threadpool
 from starlette.convertors import Convertor, register_url_convertor
 
 from jmap_api.deps import require_principal
+from jmap_api.offload import offload
 from jmap_api.problems import problem
 from mailx.blobs import download, upload
 from mailx.protocol.errors import LIMIT
@@ -29,6 +29,8 @@ class FileNameConvertor(Convertor[str]):
 
 register_url_convertor("filename", FileNameConvertor())
 router = APIRouter()
+# Path values are read from request.path_params rather than typed parameters: any typed parameter
+# makes FastAPI probe for pydantic.v1 models, an import of ~17 ms on a cold start.
 
 # Downloads are attachments of any origin: never sniffed, never run as a page of ours.
 DOWNLOAD_HEADERS = {
@@ -65,8 +67,9 @@ async def _read_body(request: Request) -> bytes | None:
 
 @router.post("/jmap/upload/{account_id}/", summary="Upload a blob", status_code=201)
 @router.post("/jmap/upload/{account_id}", include_in_schema=False, status_code=201)
-async def upload_blob(account_id: str, request: Request) -> JSONResponse:
-    principal = await run_in_threadpool(require_principal, request)
+async def upload_blob(request: Request) -> JSONResponse:
+    account_id: str = request.path_params["account_id"]
+    principal = await offload(require_principal, request)
     if account_id != principal.account.account_id:
         return _not_found("account")
     declared = request.headers.get("content-length", "")
@@ -77,9 +80,7 @@ async def upload_blob(account_id: str, request: Request) -> JSONResponse:
             body = await _read_body(request)
             if body is None:
                 return _too_large(f"the upload exceeds {LIMITS.max_size_upload} octets")
-            stored = await run_in_threadpool(
-                upload.store_upload, account_id, body, request.headers.get("content-type")
-            )
+            stored = await offload(upload.store_upload, account_id, body, request.headers.get("content-type"))
     except upload.TooManyUploads as exc:
         return _too_many(str(exc))
     except upload.UploadTooLarge as exc:
@@ -89,13 +90,14 @@ async def upload_blob(account_id: str, request: Request) -> JSONResponse:
 
 @router.get("/jmap/download/{account_id}/{blob_id}/{name:filename}", summary="Download a blob")
 @router.get("/jmap/download/{account_id}/{blob_id}", include_in_schema=False)
-async def download_blob(request: Request, account_id: str, blob_id: str, name: str = "") -> Response:
-    principal = await run_in_threadpool(require_principal, request)
+async def download_blob(request: Request) -> Response:
+    account_id: str = request.path_params["account_id"]
+    blob_id: str = request.path_params["blob_id"]
+    name: str = request.path_params.get("name", "")
+    principal = await offload(require_principal, request)
     if account_id != principal.account.account_id or not is_id(blob_id):
         return _not_found("blob")
-    answer = await run_in_threadpool(
-        download.prepare, account_id, blob_id, name, request.query_params.get("type")
-    )
+    answer = await offload(download.prepare, account_id, blob_id, name, request.query_params.get("type"))
     if answer is None:
         return _not_found("blob")
     if isinstance(answer, download.Redirect):

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from jmap_api.deps import optional_principal
+from jmap_api.offload import offload
 from jmap_api.problems import unauthorized
 from mailx.admin.settings import effective_settings
 from mailx.server.session import session_for
@@ -22,10 +23,10 @@ def _session(request: Request) -> JSONResponse:
 
 
 @router.get("/.well-known/jmap", summary="JMAP Session (well-known discovery URL)")
-def well_known(request: Request) -> JSONResponse:
-    return _session(request)
+async def well_known(request: Request) -> JSONResponse:
+    return await offload(_session, request)
 
 
 @router.get("/jmap/session", summary="JMAP Session")
-def session(request: Request) -> JSONResponse:
-    return _session(request)
+async def session(request: Request) -> JSONResponse:
+    return await offload(_session, request)

@@ -8,9 +8,9 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
-from starlette.concurrency import run_in_threadpool
 
 from jmap_api.deps import ManagementDep
+from jmap_api.offload import offload
 from jmap_api.problems import HttpProblem, problem
 from mailx.admin import accounts as admin_accounts
 from mailx.admin import domains as admin_domains
@@ -216,7 +216,7 @@ async def deliver_message(request: Request, _: ManagementDep) -> JSONResponse:
     key = request.query_params.get("id") or None
     from mailx.admin import deliver as admin_deliver  # deferred: ingest and MIME stay out of cold start
 
-    report = await run_in_threadpool(admin_deliver.deliver, b"".join(chunks), recipients, idempotency_key=key)
+    report = await offload(admin_deliver.deliver, b"".join(chunks), recipients, idempotency_key=key)
     return JSONResponse(report.to_json())
 
 

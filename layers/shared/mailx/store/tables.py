@@ -12,6 +12,7 @@ from typing import Any
 from pynamodb.connection import Connection
 from pynamodb.models import Model
 
+from mailx import botocore_loader
 from mailx.config import get_settings
 
 _lock = threading.Lock()
@@ -56,6 +57,7 @@ def bind() -> None:
             meta.max_retry_attempts = 5
             model._connection = None
         _connection = Connection(region=settings.aws_region, host=host, max_retry_attempts=5)
+        botocore_loader.install(_connection.session)
         # One botocore client for every table: each costs ~50-100 ms to build (cold start, tests).
         shared_client = _connection.client
         for model in _models:
