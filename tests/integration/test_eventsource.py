@@ -20,7 +20,7 @@ import httpx
 import pytest
 
 from mailx.config import reset_settings
-from mailx.store import config_store, states
+from mailx.store import accounts, config_store, states, tables
 from tests.support import basic
 
 ALICE = basic("alice", "correct horse battery")
@@ -67,18 +67,35 @@ def server(fast: None, alice: Any) -> Iterator[str]:
 
 @pytest.fixture
 def first_read(aws: None, monkeypatch: pytest.MonkeyPatch) -> threading.Event:
-    """Set when the event source takes its first look at the states, so a change lands after it."""
-    seen = threading.Event()
-    real = states.get_states
+    """Set when the event source takes its first look at the states, so a change lands after it.
 
-    def watched(account_id: str, *, consistent: bool = True) -> dict[str, int]:
+    That look is sign-in's read of the account item (it holds the states); a poll would be a later one.
+    """
+    seen = threading.Event()
+    real = accounts.get
+
+    def watched(account_id: str) -> accounts.AccountRecord:
         try:
-            return real(account_id, consistent=consistent)
+            return real(account_id)
         finally:
             seen.set()
 
-    monkeypatch.setattr(states, "get_states", watched)
+    monkeypatch.setattr(accounts, "get", watched)
     return seen
+
+
+@pytest.fixture
+def dynamodb_calls(aws: None) -> Iterator[list[tuple[str, bool]]]:
+    """Every DynamoDB call on the shared client while the test runs: (operation, strongly consistent?)."""
+    calls: list[tuple[str, bool]] = []
+
+    def record(event_name: str, params: dict[str, Any], **_: Any) -> None:
+        calls.append((event_name.rsplit(".", 1)[-1], bool(params.get("ConsistentRead"))))
+
+    events = tables.connection().client.meta.events
+    events.register("before-parameter-build.dynamodb.*", record)
+    yield calls
+    events.unregister("before-parameter-build.dynamodb.*", record)
 
 
 def _change_later(
@@ -256,9 +273,10 @@ def test_polling_stops_when_the_client_goes_away(
     assert len(reads) == settled
 
 
-def test_buffered_mode_returns_after_the_bound_with_no_events_when_nothing_changes(
+def test_buffered_mode_with_a_wait_returns_after_the_bound_with_no_events_when_nothing_changes(
     server: str, alice: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # Given an operator who accepts the cost of waiting responses
     _settings(monkeypatch, EVENTSOURCE_MODE="buffered", EVENTSOURCE_MAX_WAIT_SECONDS="1")
     started = time.monotonic()
     response = httpx.get(server + URL.format(types="*", closeafter="no", ping="0"), headers=ALICE, timeout=5)
@@ -267,11 +285,11 @@ def test_buffered_mode_returns_after_the_bound_with_no_events_when_nothing_chang
     assert response.headers["content-type"].startswith("text/event-stream")
     blocks = response.text.split("\n\n")
     assert blocks[1:] == [""]  # one block, then the end
-    assert _fields(blocks[0]) == {"retry": "1000", "id": _fields(blocks[0])["id"]}
+    assert _fields(blocks[0]) == {"retry": "60000", "id": _fields(blocks[0])["id"]}
     assert 0.9 <= elapsed < 3
 
 
-def test_buffered_mode_returns_early_with_the_change(
+def test_buffered_mode_with_a_wait_returns_early_with_the_change(
     server: str, alice: Any, monkeypatch: pytest.MonkeyPatch, first_read: threading.Event
 ) -> None:
     _settings(monkeypatch, EVENTSOURCE_MODE="buffered", EVENTSOURCE_MAX_WAIT_SECONDS="10")
@@ -283,23 +301,6 @@ def test_buffered_mode_returns_early_with_the_change(
     state = _fields(response.text.split("\n\n")[1])
     assert json.loads(state["data"])["changed"] == {alice.account_id: {"Email": str(new["Email"])}}
     assert 0.5 <= elapsed < 4
-
-
-def test_reconnect_with_last_event_id_gets_the_missed_change_at_once(
-    server: str, alice: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # Given a buffered response that ended with nothing but the id of the state then
-    _settings(monkeypatch, EVENTSOURCE_MODE="buffered", EVENTSOURCE_MAX_WAIT_SECONDS="1")
-    url = server + URL.format(types="*", closeafter="no", ping="0")
-    last_id = _fields(httpx.get(url, headers=ALICE, timeout=5).text.split("\n\n")[0])["id"]
-    # When a change lands between that response and the reconnect
-    new = states.commit(_txn(alice.account_id, "Mailbox"))
-    started = time.monotonic()
-    response = httpx.get(url, headers={**ALICE, "Last-Event-ID": last_id}, timeout=5)
-    # Then the reconnect answers at once with the change it missed
-    assert time.monotonic() - started < 0.8
-    state = _fields(response.text.split("\n\n")[1])
-    assert json.loads(state["data"])["changed"] == {alice.account_id: {"Mailbox": str(new["Mailbox"])}}
 
 
 def _txn(account_id: str, type_name: str) -> states.Txn:
@@ -331,13 +332,8 @@ class LambdaContext:
     aws_request_id = "req-1"
 
 
-def test_under_lambda_the_mode_is_buffered_and_mangum_returns_the_whole_body(
-    fast: None, alice: Any, monkeypatch: pytest.MonkeyPatch, first_read: threading.Event
-) -> None:
-    # Given the Lambda runtime's environment and a short wait
-    _settings(monkeypatch, AWS_LAMBDA_FUNCTION_NAME="mailx-jmap", EVENTSOURCE_MAX_WAIT_SECONDS="1")
-    from jmap_handler import handler
-
+def _lambda_event(query: str, headers: dict[str, str]) -> dict[str, Any]:
+    """An API Gateway HTTP API (payload 2.0) GET of the event source, as the Lambda receives it."""
     event: dict[str, Any] = json.loads(
         (Path(__file__).parents[1] / "events" / "apigw_http_v2_event.json").read_text()
     )
@@ -345,22 +341,125 @@ def test_under_lambda_the_mode_is_buffered_and_mangum_returns_the_whole_body(
     event.update(
         routeKey="GET /jmap/eventsource",
         rawPath="/jmap/eventsource",
-        rawQueryString="types=*&closeafter=no&ping=0",
-        headers={"host": "abc123.execute-api.us-east-1.amazonaws.com", **ALICE},
+        rawQueryString=query,
+        headers={"host": "abc123.execute-api.us-east-1.amazonaws.com", **headers},
         body="",
     )
     event["requestContext"]["http"].update(method="GET", path="/jmap/eventsource")
-    # When the event source is invoked through the Lambda handler
+    return event
+
+
+def _invoke(query: str, headers: dict[str, str]) -> list[dict[str, str]]:
+    """One event-source response through the Lambda handler, as its SSE blocks' fields."""
+    from jmap_handler import handler
+
+    with _alarm(5):
+        response = handler(_lambda_event(query, headers), LambdaContext())
+    assert response["statusCode"] == 200, response
+    assert response["headers"]["content-type"].startswith("text/event-stream")
+    blocks = response["body"].split("\n\n")
+    assert blocks[-1] == ""
+    return [_fields(block) for block in blocks[:-1]]
+
+
+@pytest.fixture
+def under_lambda(fast: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The Lambda runtime's environment with the deployment's event-source defaults."""
+    _settings(monkeypatch, AWS_LAMBDA_FUNCTION_NAME="mailx-jmap")
+    for key in ("EVENTSOURCE_MODE", "EVENTSOURCE_MAX_WAIT_SECONDS", "EVENTSOURCE_RETRY_SECONDS"):
+        monkeypatch.delenv(key, raising=False)
+    reset_settings()
+
+
+@pytest.fixture
+def polls(aws: None, monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Every read of the states by the event source's own reader (a poll or a first look)."""
+    made: list[bool] = []
+    real = states.get_states
+
+    def counting(account_id: str, *, consistent: bool = True) -> dict[str, int]:
+        made.append(consistent)
+        return real(account_id, consistent=consistent)
+
+    monkeypatch.setattr(states, "get_states", counting)
+    return made
+
+
+QUIET = "types=*&closeafter=no&ping=0"
+
+
+def test_under_lambda_a_response_answers_at_once_with_two_reads_and_the_retry_hint(
+    under_lambda: None, alice: Any, polls: list[bool], dynamodb_calls: list[tuple[str, bool]]
+) -> None:
+    # Given a client already signed in once (credentials cached, as on a warm instance)
+    first = _invoke(QUIET, ALICE)
+    # and the settings cache expired, as it has by the next reconnect (60 s later by default)
+    config_store.forget_cache()
+    dynamodb_calls.clear()
+    # When it reconnects with the id it was given
+    blocks = _invoke(QUIET, {**ALICE, "Last-Event-ID": first[0]["id"]})
+    # Then the answer is the retry hint (60 s by default) and the id of the current states, nothing else
+    assert blocks == [{"retry": "60000", "id": first[0]["id"]}]
+    # and it took sign-in's read of the account item (which holds the states) and the settings
+    # Query: no read of its own, no poll, so it did not wait
+    assert polls == []
+    assert sorted(dynamodb_calls) == [("GetItem", True), ("Query", True)]
+
+
+def test_under_lambda_the_retry_hint_is_the_run_time_setting(
+    under_lambda: None, alice: Any, polls: list[bool]
+) -> None:
+    config_store.set_override("EVENTSOURCE_RETRY_SECONDS", "45")
+    assert _invoke(QUIET, ALICE)[0]["retry"] == "45000"
+    config_store.set_override("EVENTSOURCE_RETRY_SECONDS", "0")  # never a reconnect loop
+    assert _invoke(QUIET, ALICE)[0]["retry"] == "1000"
+    assert polls == []
+
+
+def test_under_lambda_a_change_between_two_responses_is_delivered_at_once_on_reconnect(
+    under_lambda: None, alice: Any, polls: list[bool]
+) -> None:
+    # Given a response that ended at once with the id of the states then
+    last_id = _invoke(QUIET, ALICE)[0]["id"]
+    # When mail arrives before the client reconnects with that id
+    new = states.commit(_txn(alice.account_id, "Email"))
+    polls.clear()  # the commit read the states itself
+    blocks = _invoke(QUIET, {**ALICE, "Last-Event-ID": last_id})
+    # Then the reconnect carries the change, with the id of the new states, and ends
+    assert [b.get("event") for b in blocks] == [None, "state"]
+    assert blocks[0] == {"retry": "60000"}
+    assert json.loads(blocks[1]["data"])["changed"] == {alice.account_id: {"Email": str(new["Email"])}}
+    assert f"Email={new['Email']}" in blocks[1]["id"]
+    # and the following reconnect with that id hears nothing more
+    assert _invoke(QUIET, {**ALICE, "Last-Event-ID": blocks[1]["id"]}) == [
+        {"retry": "60000", "id": blocks[1]["id"]}
+    ]
+    assert polls == []
+
+
+def test_under_lambda_a_quiet_response_ends_with_a_ping_only_when_pings_were_asked_for(
+    under_lambda: None, alice: Any, polls: list[bool]
+) -> None:
+    last_id = _invoke("types=*&closeafter=no&ping=10", ALICE)
+    assert last_id[1:] == [{"event": "ping", "data": '{"interval":10}'}]
+    # a response that carries a state event is its own sign of life
+    states.commit(_txn(alice.account_id, "Mailbox"))
+    polls.clear()  # the commit read the states itself
+    blocks = _invoke("types=*&closeafter=no&ping=10", {**ALICE, "Last-Event-ID": last_id[0]["id"]})
+    assert [b.get("event") for b in blocks] == [None, "state"]
+    assert polls == []
+
+
+def test_under_lambda_a_configured_wait_still_returns_a_change_made_during_it(
+    under_lambda: None, alice: Any, monkeypatch: pytest.MonkeyPatch, first_read: threading.Event
+) -> None:
+    # Given an operator who set a wait (and accepts its cost)
+    _settings(monkeypatch, EVENTSOURCE_MAX_WAIT_SECONDS="1")
+    # When the account changes while the response waits
     writer, new = _change_later(first_read, alice.account_id, 0.3, "Identity")
     try:
-        with _alarm(5):
-            response = handler(event, LambdaContext())
+        blocks = _invoke(QUIET, ALICE)
     finally:
         writer.join(timeout=5)
     # Then the one response carries the change and ends
-    assert response["statusCode"] == 200
-    assert response["headers"]["content-type"].startswith("text/event-stream")
-    blocks = response["body"].split("\n\n")
-    assert json.loads(_fields(blocks[1])["data"])["changed"] == {
-        alice.account_id: {"Identity": str(new["Identity"])}
-    }
+    assert json.loads(blocks[1]["data"])["changed"] == {alice.account_id: {"Identity": str(new["Identity"])}}

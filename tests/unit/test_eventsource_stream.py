@@ -41,7 +41,11 @@ def policy(*, buffered: bool = False, ping: int = 0, max_seconds: float = 900) -
 
 
 def run(
-    world: World, query: tuple[str, str, str], pol: StreamPolicy, last_event_id: str | None = None
+    world: World,
+    query: tuple[str, str, str],
+    pol: StreamPolicy,
+    last_event_id: str | None = None,
+    initial: dict[str, int] | None = None,
 ) -> list[tuple[float, str]]:
     async def collect() -> list[tuple[float, str]]:
         out = []
@@ -50,6 +54,7 @@ def run(
             parse_params(*query),
             pol,
             world.read,
+            initial=initial,
             last_event_id=last_event_id,
             is_disconnected=world.disconnected,
             clock=world.clock,
@@ -131,6 +136,47 @@ def test_buffered_mode_ends_at_the_first_ping_so_it_arrives_on_time() -> None:
     world = World({"Email": 1})
     frames = run(world, ("*", "no", "10"), policy(buffered=True, ping=10, max_seconds=25))
     assert frames[-1] == (10.0, 'event: ping\ndata: {"interval":10}\n\n')
+
+
+def test_buffered_mode_ends_with_a_ping_at_the_bound_when_the_interval_is_longer() -> None:
+    world = World({"Email": 1})
+    frames = run(world, ("*", "no", "60"), policy(buffered=True, ping=60, max_seconds=25))
+    assert frames[-1] == (25.0, 'event: ping\ndata: {"interval":60}\n\n')
+
+
+def test_buffered_mode_without_a_wait_answers_at_once_without_polling() -> None:
+    # Given states that change a moment later
+    world = World({"Email": 1}, [(0.5, "Email", 2)])
+    # When a client connects in buffered mode with no wait
+    frames = run(world, ("*", "no", "0"), policy(buffered=True, max_seconds=0))
+    # Then it gets the retry hint and the current id at once, after the one read on connect
+    assert frames == [(0.0, "retry: 500\nid: A1:Email=1\n\n")]
+    assert world.reads == [(0.0, True)]
+
+
+def test_buffered_mode_without_a_wait_ends_with_a_ping_when_pings_were_asked_for() -> None:
+    world = World({"Email": 1})
+    frames = run(world, ("*", "no", "30"), policy(buffered=True, ping=30, max_seconds=0))
+    assert frames == [
+        (0.0, "retry: 500\nid: A1:Email=1\n\n"),
+        (0.0, 'event: ping\ndata: {"interval":30}\n\n'),
+    ]
+
+
+def test_buffered_mode_without_a_wait_sends_a_missed_change_and_no_ping() -> None:
+    world = World({"Email": 3})
+    frames = run(world, ("*", "no", "30"), policy(buffered=True, ping=30, max_seconds=0), "A1:Email=1")
+    assert [chunk.split("\n")[0] for _, chunk in frames] == ["retry: 500", "event: state"]
+    assert '"changed":{"A1":{"Email":"3"}}' in frames[1][1]
+
+
+def test_states_given_on_connect_are_not_read_again() -> None:
+    # Given the states as sign-in read them (the store has moved on since: a later poll would see it)
+    world = World({"Email": 5})
+    frames = run(world, ("*", "no", "0"), policy(buffered=True, max_seconds=0), initial={"Email": 4})
+    # Then the connection starts from them without a read of its own
+    assert frames == [(0.0, "retry: 500\nid: A1:Email=4\n\n")]
+    assert world.reads == []
 
 
 def test_reconnect_with_last_event_id_gets_missed_changes_at_once() -> None:

@@ -49,7 +49,11 @@ class Settings:
     login_failure_window_seconds: int = 900
     change_log_retention_days: int = 30  # deployment-only: the log TTL is written with each change
     eventsource_mode: str = "auto"  # auto (buffered under Lambda, streaming elsewhere), streaming, buffered
-    eventsource_max_wait_seconds: int = 25  # buffered mode: under API Gateway's 30 s integration timeout
+    # Buffered mode (Lambda): how long a response may wait for a change (0: answer at once; at most 25 s,
+    # under the function's 29 s timeout), and the reconnect interval suggested to the client.
+    # Lambda bills waiting time, so the defaults answer at once (docs/push.md "Cost").
+    eventsource_max_wait_seconds: int = 0
+    eventsource_retry_seconds: int = 60
     eventsource_poll_ms: int = 1000  # one GetItem of the account item per poll
     eventsource_min_ping_seconds: int = 5  # smaller pings are raised to this (capped at 30, RFC 8620 §7.3)
     table_prefix: str = "mailx-"

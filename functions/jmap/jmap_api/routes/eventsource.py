@@ -34,6 +34,7 @@ async def event_source(
         params,
         policy,
         service.reader(principal.account.account_id),
+        initial=principal.account.states or None,  # sign-in just read them, strongly consistent
         last_event_id=request.headers.get("last-event-id"),
         is_disconnected=request.is_disconnected,
     )

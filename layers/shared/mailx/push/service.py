@@ -15,8 +15,12 @@ from mailx.store.config_store import effective_settings
 # A streaming connection still ends now and then, so credentials are checked again on reconnect and
 # a server shutdown is not held up forever; EventSource clients reconnect with Last-Event-ID.
 STREAM_LIFETIME_SECONDS = 900
-RETRY_BUFFERED_MS = 1000
 RETRY_STREAMING_MS = 5000
+# Buffered mode: a response must end before the function's 29 s timeout (API Gateway stops at 30 s)
+# with time left for sign-in and the first read; a reconnect sooner than a second would let one client
+# keep a Lambda instance busy answering it.
+MAX_WAIT_CAP_SECONDS = 25
+MIN_RETRY_SECONDS = 1
 
 
 def is_buffered(settings: Settings, environ: Mapping[str, str] | None = None) -> bool:
@@ -32,12 +36,17 @@ def policy_for(params: EventSourceParams, settings: Settings | None = None) -> S
     """The policy of one connection from the effective settings (may read the config table)."""
     settings = settings or effective_settings()
     buffered = is_buffered(settings)
+    if buffered:
+        max_seconds = min(settings.eventsource_max_wait_seconds, MAX_WAIT_CAP_SECONDS)
+        retry_ms = max(settings.eventsource_retry_seconds, MIN_RETRY_SECONDS) * 1000
+    else:
+        max_seconds, retry_ms = STREAM_LIFETIME_SECONDS, RETRY_STREAMING_MS
     return StreamPolicy(
         buffered=buffered,
         poll_seconds=max(settings.eventsource_poll_ms, 50) / 1000,
-        max_seconds=settings.eventsource_max_wait_seconds if buffered else STREAM_LIFETIME_SECONDS,
+        max_seconds=max_seconds,
         ping=clamp_ping(params.ping, settings.eventsource_min_ping_seconds),
-        retry_ms=RETRY_BUFFERED_MS if buffered else RETRY_STREAMING_MS,
+        retry_ms=retry_ms,
     )
 
 
