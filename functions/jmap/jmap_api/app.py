@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import logging
+from http import HTTPStatus
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from jmap_api.openapi_docs import truthful
 from jmap_api.problems import HttpProblem, problem
 from jmap_api.routes import api, blobs, eventsource, session, v0_auth, v0_management, v0_submissions
 from mailx.config import get_settings
@@ -48,6 +51,16 @@ async def _validation(_: Request, exc: Exception) -> JSONResponse:
     return problem(400, "Bad Request", details or "invalid request body")
 
 
+async def _starlette_http(_: Request, exc: Exception) -> JSONResponse:
+    """Framework-raised HTTP errors (unparseable body, unknown route, wrong method) as problem JSON too."""
+    assert isinstance(exc, HTTPException)
+    try:
+        title = HTTPStatus(exc.status_code).phrase
+    except ValueError:
+        title = "Error"
+    return problem(exc.status_code, title, str(exc.detail), headers=dict(exc.headers or {}))
+
+
 async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
     logger.exception("unhandled error", exc_info=exc)
     return problem(500, "Internal Server Error", "an unexpected error occurred; it has been logged")
@@ -60,10 +73,12 @@ def create_app() -> FastAPI:
     )
     app.add_exception_handler(HttpProblem, _http_problem)
     app.add_exception_handler(RequestValidationError, _validation)
+    app.add_exception_handler(HTTPException, _starlette_http)
     app.add_exception_handler(Exception, _unexpected)
     for module in (session, api, blobs, eventsource, v0_auth, v0_management, v0_submissions):
         app.include_router(module.router)
     app.add_middleware(LazyCors)
+    app.openapi = truthful(app.openapi)  # type: ignore[method-assign]
     return app
 
 
