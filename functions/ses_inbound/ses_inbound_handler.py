@@ -45,7 +45,11 @@ def _handle(event: dict[str, Any]) -> dict[str, Any]:
         _count("Delivered", len(outcome.delivered))
         _count("Duplicates", len(outcome.duplicates))
         _count("UnknownRecipients", len(outcome.unknown_recipients))
-        results.append({"messageId": outcome.message_id, "delivered": len(outcome.delivered)})
+        result: dict[str, Any] = {"messageId": outcome.message_id, "delivered": len(outcome.delivered)}
+        if outcome.oversized is not None:  # kept in S3, logged by mail.inbound; an alarm can watch this
+            _count("OversizedMessages")
+            result.update(oversized=outcome.oversized, keptAt=outcome.kept_at)
+        results.append(result)
     if failed is not None:
         _count("DeliveryFailures", len(failed.failures))
         raise failed  # the async invocation is retried, then parked in the dead-letter queue

@@ -214,19 +214,6 @@ def test_every_table_is_on_demand_with_point_in_time_recovery() -> None:
         assert "SSESpecification" in props, base
 
 
-def test_functions_can_reach_every_table_and_the_bucket() -> None:
-    table_ids = set(resources_of("AWS::DynamoDB::Table"))
-    bucket_id, _ = mail_bucket()
-    for name in FUNCTIONS:
-        policies = function_setting(name, "Policies") or []
-        crud_tables = {
-            p["DynamoDBCrudPolicy"]["TableName"]["Ref"] for p in policies if "DynamoDBCrudPolicy" in p
-        }
-        buckets = {p["S3CrudPolicy"]["BucketName"]["Ref"] for p in policies if "S3CrudPolicy" in p}
-        assert crud_tables == table_ids, name
-        assert buckets == {bucket_id}, name
-
-
 def test_functions_get_the_deployment_settings() -> None:
     settings_keys = {f.name.upper() for f in fields(config.Settings) if f.name != "mutable_keys"}
     prefix_param = TEMPLATE_DATA["Parameters"]["TablePrefix"]

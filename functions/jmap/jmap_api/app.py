@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import logging
 import threading
+from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from jmap_api.openapi_docs import truthful
 from jmap_api.problems import HttpProblem, problem
 from jmap_api.routes import api, blobs, eventsource, session
 from mailx.config import get_settings
@@ -55,6 +58,16 @@ async def _validation(_: Request, exc: Exception) -> JSONResponse:
     return problem(400, "Bad Request", details or "invalid request body")
 
 
+async def _starlette_http(_: Request, exc: Exception) -> JSONResponse:
+    """Framework-raised HTTP errors (unparseable body, unknown route, wrong method) as problem JSON too."""
+    assert isinstance(exc, HTTPException)
+    try:
+        title = HTTPStatus(exc.status_code).phrase
+    except ValueError:
+        title = "Error"
+    return problem(exc.status_code, title, str(exc.detail), headers=dict(exc.headers or {}))
+
+
 async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
     logger.exception("unhandled error", exc_info=exc)
     return problem(500, "Internal Server Error", "an unexpected error occurred; it has been logged")
@@ -87,8 +100,9 @@ class MailxApp(FastAPI):
             self._v0_included = True
 
     def openapi(self) -> dict[str, Any]:
+        """FastAPI's document with the /v0 routes, made truthful (openapi_docs.truthful)."""
         self.include_v0()
-        return super().openapi()
+        return truthful(super().openapi)()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if not self._v0_included and str(scope.get("path", "")).startswith(_V0_PATHS):
@@ -103,6 +117,7 @@ def create_app() -> MailxApp:
     )
     app.add_exception_handler(HttpProblem, _http_problem)
     app.add_exception_handler(RequestValidationError, _validation)
+    app.add_exception_handler(HTTPException, _starlette_http)
     app.add_exception_handler(Exception, _unexpected)
     for module in (session, api, blobs, eventsource):
         app.include_router(module.router)

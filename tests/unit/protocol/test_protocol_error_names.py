@@ -1,4 +1,5 @@
-"""Every error wire name we define is in RFC 8620/8621, and every name they define is ours."""
+"""Every error wire name we define is in RFC 8620/8621 (or an extension we implement: RFC 9404), and every
+name they define is ours."""
 
 from __future__ import annotations
 
@@ -8,18 +9,20 @@ from pathlib import Path
 from mailx.protocol import errors
 
 # tests/unit/protocol/<this file> -> parents[3] is the repo. The specs sit beside it in ../shared; an
-# unchanged copy of the two RFCs is kept in tests/fixtures/rfc so the check never depends on that.
+# unchanged copy of the RFCs is kept in tests/fixtures/rfc so the check never depends on that.
 _REPO = Path(__file__).resolve().parents[3]
 REFERENCE = next(
     (
         folder
         for folder in (_REPO / ".." / "shared" / "reference", _REPO / "tests" / "fixtures" / "rfc")
-        if (folder / "rfc8620.txt").is_file() and (folder / "rfc8621.txt").is_file()
+        if all((folder / name).is_file() for name in ("rfc8620.txt", "rfc8621.txt", "rfc9404.txt"))
     ),
     _REPO / "tests" / "fixtures" / "rfc",
 )
 
 _PAGE_FURNITURE = re.compile(r"^(RFC 862[01] .*|Jenkins & Newman .*\[Page \d+\])$")
+# Extensions implemented here, whose error codes are IANA registrations rather than prose lists.
+EXTENSIONS = ("rfc9404.txt",)
 _SECTION = re.compile(r"^\d+(\.\d+)*\.\s")
 # An item in an error list: `"name": text` (RFC 8620 style) or `o  "name": ...` / `o  "name" - ...`.
 _ITEM = re.compile(r'^   (?:o  )?"([a-z][A-Za-z]+)"(?::| -) ')
@@ -84,6 +87,11 @@ def _rfc_names() -> tuple[set[str], set[str], set[str]]:
     return method, set_errors, registry
 
 
+def _extension_method_errors() -> set[str]:
+    """Error codes the extension RFCs register (RFC 9404 §6.2: unknownDataType, a method error, §4.3)."""
+    return {code for name in EXTENSIONS for code in _REGISTRY.findall(_read(name))}
+
+
 def test_the_extraction_finds_the_lists() -> None:
     # A guard on the extractor itself: a handful of names from different sections must show up.
     method, set_errors, registry = _rfc_names()
@@ -94,7 +102,17 @@ def test_the_extraction_finds_the_lists() -> None:
 
 def test_method_error_names_match_the_rfcs() -> None:
     method, _, _ = _rfc_names()
-    assert method == errors.METHOD_ERROR_TYPES
+    assert method | _extension_method_errors() == errors.METHOD_ERROR_TYPES
+
+
+def test_rfc_9404_unknown_data_type_is_a_method_error() -> None:
+    # Given RFC 9404's registration, when Blob/lookup names a type it cannot look in (§4.3)
+    assert _extension_method_errors() == {"unknownDataType"}
+    # Then the protocol layer knows it as a method-level error, under its exact wire name
+    assert errors.UNKNOWN_DATA_TYPE == "unknownDataType"
+    assert errors.UNKNOWN_DATA_TYPE in errors.METHOD_ERROR_TYPES
+    wire = errors.MethodError(errors.UNKNOWN_DATA_TYPE, "no such type").to_response_args()
+    assert wire == {"type": "unknownDataType", "description": "no such type"}
 
 
 def test_set_error_names_match_the_rfcs() -> None:
@@ -108,7 +126,7 @@ def test_every_registered_error_code_is_defined_and_every_defined_one_is_in_an_r
     request_level = {urn.removeprefix(errors.ERROR_URN_PREFIX) for urn in errors.REQUEST_ERROR_TYPES}
     ours = errors.METHOD_ERROR_TYPES | errors.SET_ERROR_TYPES
     assert registry <= ours | request_level
-    assert ours <= method | set_errors | registry
+    assert ours <= method | set_errors | registry | _extension_method_errors()
 
 
 def test_request_level_error_types_match_rfc_8620() -> None:

@@ -8,12 +8,32 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
 from jmap_api.deps import PrincipalDep, client_address
+from jmap_api.openapi_docs import ACCOUNT_CREDENTIALS, STR, STRINGS, obj, responses
 from jmap_api.problems import HttpProblem, too_many, unauthorized
 from mailx.admin.accounts import view
 from mailx.auth import tokens
 from mailx.auth.authenticate import AuthFailed, AuthThrottled, verify_password_login
 
 router = APIRouter(prefix="/v0/auth", tags=["auth"])
+
+LOGIN = obj(
+    {
+        "token": STR,
+        "tokenType": {"const": "Bearer"},
+        "expiresIn": {"type": "integer"},
+        "accountId": STR,
+        "username": STR,
+    }
+)
+ME = obj(
+    {
+        "accountId": STR,
+        "username": STR,
+        "name": STR,
+        "addresses": STRINGS,
+        "authMethod": {"enum": ["basic", "bearer"]},
+    }
+)
 
 
 class LoginRequest(BaseModel):
@@ -23,7 +43,12 @@ class LoginRequest(BaseModel):
     password: str = Field(min_length=1, max_length=1024)
 
 
-@router.post("/login", summary="Sign in with a password and get a Bearer token")
+@router.post(
+    "/login",
+    summary="Sign in with a password and get a Bearer token",
+    response_model=None,
+    responses=responses(200, LOGIN, 400, 401, 429),
+)
 def login(body: LoginRequest, request: Request) -> dict[str, Any]:
     try:
         principal = verify_password_login(body.username, body.password, client_address(request))
@@ -41,7 +66,13 @@ def login(body: LoginRequest, request: Request) -> dict[str, Any]:
     }
 
 
-@router.post("/logout", summary="Revoke the Bearer token used for this call")
+@router.post(
+    "/logout",
+    summary="Revoke the Bearer token used for this call",
+    response_model=None,
+    responses=responses(200, obj({"revoked": {"const": True}}), 400, 401, 429),
+    openapi_extra=ACCOUNT_CREDENTIALS,
+)
 def logout(principal: PrincipalDep) -> dict[str, Any]:
     if principal.token is None:
         raise HttpProblem(400, "Bad Request", "logout revokes a Bearer token; this call used another scheme")
@@ -49,7 +80,13 @@ def logout(principal: PrincipalDep) -> dict[str, Any]:
     return {"revoked": True}
 
 
-@router.get("/me", summary="Describe the authenticated account")
+@router.get(
+    "/me",
+    summary="Describe the authenticated account",
+    response_model=None,
+    responses=responses(200, ME, 401, 429),
+    openapi_extra=ACCOUNT_CREDENTIALS,
+)
 def me(principal: PrincipalDep) -> dict[str, Any]:
     account = view(principal.account)
     return {

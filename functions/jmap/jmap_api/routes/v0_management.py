@@ -11,6 +11,16 @@ from pydantic import BaseModel, Field
 
 from jmap_api.deps import ManagementDep
 from jmap_api.offload import offload
+from jmap_api.openapi_docs import (
+    ACCOUNT,
+    CONFIG,
+    DOMAIN,
+    MANAGEMENT_KEY,
+    STR_MAP,
+    STRINGS,
+    obj,
+    responses,
+)
 from jmap_api.problems import HttpProblem, problem
 from mailx.admin import accounts as admin_accounts
 from mailx.admin import domains as admin_domains
@@ -22,6 +32,28 @@ from mailx.server.limits import LIMITS
 from mailx.store.errors import Conflict, NotFound
 
 router = APIRouter(prefix="/v0/management", tags=["management"])
+
+ACCOUNTS = obj({"accounts": {"type": "array", "items": ACCOUNT}})
+DOMAINS = obj({"domains": {"type": "array", "items": DOMAIN}})
+DELIVERY_REPORT = obj(
+    {
+        "delivered": STR_MAP,
+        "duplicates": STR_MAP,
+        "failed": STR_MAP,
+        "unknownRecipients": STRINGS,
+        "routes": STR_MAP,
+    }
+)
+
+
+def _documented(ok: int, body: dict[str, Any] | None, *problems: int) -> dict[str, Any]:
+    """Decorator arguments shared by every management route: the key, the answers, no response model."""
+    return {
+        "status_code": ok,
+        "response_model": None,
+        "responses": responses(ok, body, 401, *problems),
+        "openapi_extra": MANAGEMENT_KEY,
+    }
 
 
 def _account(view: AccountView) -> dict[str, Any]:
@@ -78,12 +110,14 @@ class ConfigSet(BaseModel):
     values: dict[str, str | None]
 
 
-@router.get("/accounts", summary="List accounts")
+@router.get("/accounts", **_documented(200, ACCOUNTS), summary="List accounts")
 def list_accounts(_: ManagementDep) -> dict[str, Any]:
     return {"accounts": [_account(a) for a in admin_accounts.list_accounts()]}
 
 
-@router.post("/accounts", status_code=201, summary="Create an account with default mailboxes")
+@router.post(
+    "/accounts", **_documented(201, ACCOUNT, 400, 409), summary="Create an account with default mailboxes"
+)
 def create_account(body: AccountCreate, _: ManagementDep) -> dict[str, Any]:
     try:
         view = admin_accounts.create_account(
@@ -96,7 +130,7 @@ def create_account(body: AccountCreate, _: ManagementDep) -> dict[str, Any]:
     return _account(view)
 
 
-@router.get("/accounts/{account_id}", summary="Show an account")
+@router.get("/accounts/{account_id}", **_documented(200, ACCOUNT, 404), summary="Show an account")
 def get_account(account_id: str, _: ManagementDep) -> dict[str, Any]:
     try:
         return _account(admin_accounts.view(admin_accounts.resolve_account(account_id)))
@@ -104,7 +138,11 @@ def get_account(account_id: str, _: ManagementDep) -> dict[str, Any]:
         raise _not_found("account") from None
 
 
-@router.patch("/accounts/{account_id}", summary="Reset the password, disable/enable or rename an account")
+@router.patch(
+    "/accounts/{account_id}",
+    **_documented(200, ACCOUNT, 400, 404),
+    summary="Reset the password, disable/enable or rename an account",
+)
 def update_account(account_id: str, body: AccountUpdate, _: ManagementDep) -> dict[str, Any]:
     try:
         target = admin_accounts.resolve_account(account_id).account_id
@@ -119,7 +157,9 @@ def update_account(account_id: str, body: AccountUpdate, _: ManagementDep) -> di
         raise _not_found("account") from None
 
 
-@router.delete("/accounts/{account_id}", status_code=204, summary="Delete an account and all its data")
+@router.delete(
+    "/accounts/{account_id}", **_documented(204, None, 404), summary="Delete an account and all its data"
+)
 def delete_account(account_id: str, _: ManagementDep) -> Response:
     try:
         admin_accounts.delete_account(admin_accounts.resolve_account(account_id).account_id)
@@ -128,7 +168,11 @@ def delete_account(account_id: str, _: ManagementDep) -> Response:
     return Response(status_code=204)
 
 
-@router.post("/accounts/{account_id}/identities", status_code=201, summary="Assign an address")
+@router.post(
+    "/accounts/{account_id}/identities",
+    **_documented(201, ACCOUNT, 400, 404, 409),
+    summary="Assign an address",
+)
 def add_identity(account_id: str, body: IdentityCreate, _: ManagementDep) -> dict[str, Any]:
     try:
         target = admin_accounts.resolve_account(account_id).account_id
@@ -141,7 +185,11 @@ def add_identity(account_id: str, body: IdentityCreate, _: ManagementDep) -> dic
         raise HttpProblem(409, "Conflict", f"{body.email} is already assigned") from None
 
 
-@router.delete("/accounts/{account_id}/identities/{email}", summary="Unassign an address")
+@router.delete(
+    "/accounts/{account_id}/identities/{email}",
+    **_documented(200, ACCOUNT, 404),
+    summary="Unassign an address",
+)
 def remove_identity(account_id: str, email: str, _: ManagementDep) -> dict[str, Any]:
     try:
         target = admin_accounts.resolve_account(account_id).account_id
@@ -150,12 +198,16 @@ def remove_identity(account_id: str, email: str, _: ManagementDep) -> dict[str, 
         raise _not_found("account or address") from None
 
 
-@router.get("/domains", summary="List mail domains (DOMAIN plus stored ones)")
+@router.get("/domains", **_documented(200, DOMAINS), summary="List mail domains (DOMAIN plus stored ones)")
 def list_domains(_: ManagementDep) -> dict[str, Any]:
     return {"domains": [_domain(d) for d in admin_domains.list_domains()]}
 
 
-@router.put("/domains/{domain}", summary="Add a domain or change its postmaster and catch-all routing")
+@router.put(
+    "/domains/{domain}",
+    **_documented(200, DOMAIN, 400, 404),
+    summary="Add a domain or change its postmaster and catch-all routing",
+)
 def put_domain(domain: str, body: DomainPut, _: ManagementDep) -> dict[str, Any]:
     try:
         view = admin_domains.put_domain(
@@ -170,7 +222,7 @@ def put_domain(domain: str, body: DomainPut, _: ManagementDep) -> dict[str, Any]
     return _domain(view)
 
 
-@router.delete("/domains/{domain}", status_code=204, summary="Remove a stored domain")
+@router.delete("/domains/{domain}", **_documented(204, None, 404), summary="Remove a stored domain")
 def delete_domain(domain: str, _: ManagementDep) -> Response:
     try:
         admin_domains.delete_domain(domain)
@@ -179,12 +231,20 @@ def delete_domain(domain: str, _: ManagementDep) -> Response:
     return Response(status_code=204)
 
 
-@router.get("/config", summary="Config/get: the effective configuration (secrets redacted)")
+@router.get(
+    "/config",
+    **_documented(200, CONFIG),
+    summary="Config/get: the effective configuration (secrets redacted)",
+)
 def config_get(_: ManagementDep) -> dict[str, Any]:
     return {"config": admin_settings.get_config()}
 
 
-@router.post("/config", summary="Config/set: store run-time overrides (reserved keys refused)")
+@router.post(
+    "/config",
+    **_documented(200, CONFIG, 400, 403),
+    summary="Config/set: store run-time overrides (reserved keys refused)",
+)
 def config_set(body: ConfigSet, _: ManagementDep) -> dict[str, Any]:
     try:
         return {"config": admin_settings.set_config(body.values)}
@@ -195,7 +255,9 @@ def config_set(body: ConfigSet, _: ManagementDep) -> dict[str, Any]:
 
 
 @router.post(
-    "/deliver", summary="Deliver a raw message (message/rfc822) to envelope recipients, as SES would"
+    "/deliver",
+    **_documented(200, DELIVERY_REPORT, 400, 413),
+    summary="Deliver a raw message (message/rfc822) to envelope recipients, as SES would",
 )
 async def deliver_message(request: Request, _: ManagementDep) -> JSONResponse:
     recipients = [r for r in request.query_params.getlist("to") if r.strip()]

@@ -7,12 +7,30 @@ from typing import Any
 from fastapi import APIRouter
 
 from jmap_api.deps import PrincipalDep
+from jmap_api.openapi_docs import ACCOUNT_CREDENTIALS, STR, obj, responses
 from jmap_api.problems import HttpProblem
 
 router = APIRouter(prefix="/v0/submissions", tags=["submissions"])
 
+EVENT = obj(
+    {
+        "type": STR,
+        "createdAt": STR,
+        "svixId": STR,
+        "receivedAt": {"type": "integer"},
+        "data": {"type": "object"},
+    }
+)
+EVENTS = obj({"submissionId": STR, "events": {"type": "array", "items": EVENT}})
 
-@router.get("/{submission_id}/events", summary="The delivery events of one EmailSubmission, oldest first")
+
+@router.get(
+    "/{submission_id}/events",
+    summary="The delivery events of one EmailSubmission, oldest first",
+    response_model=None,
+    responses=responses(200, EVENTS, 401, 404, 429),
+    openapi_extra=ACCOUNT_CREDENTIALS,
+)
 def events(submission_id: str, principal: PrincipalDep) -> dict[str, Any]:
     from mailx.mail import delivery  # only this route needs it: keep the app's import cheap
 

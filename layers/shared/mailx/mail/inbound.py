@@ -18,10 +18,12 @@ from mailx.mail import vacation
 from mailx.mail.relay.base import Relay
 from mailx.mail.routing import route
 from mailx.mail.ses_event import InboundMail
-from mailx.store import emails
+from mailx.store import blobs, emails
 
 logger = logging.getLogger("mailx.inbound")
 INBOUND_PREFIX = "inbound/"
+# Mail over MAX_MESSAGE_SIZE is copied here, outside inbound/'s 7-day expiry, for an operator to fetch.
+OVERSIZED_PREFIX = "oversized/"
 
 
 @dataclass
@@ -32,6 +34,8 @@ class InboundOutcome:
     delivered: dict[str, str] = field(default_factory=dict)  # account id -> email id
     duplicates: list[str] = field(default_factory=list)  # accounts that already had it
     unknown_recipients: list[str] = field(default_factory=list)
+    oversized: int | None = None  # the size, when the message was kept under OVERSIZED_PREFIX instead
+    kept_at: str | None = None
 
 
 def _received_at(timestamp: str) -> datetime | None:
@@ -75,13 +79,31 @@ def _auto_reply(account_id: str, email_id: str, mail: InboundMail, relay: Relay 
     logger.info("vacation response for %s to %s: %s", mail.message_id, account_id, outcome)
 
 
+def _keep_oversized(mail: InboundMail, outcome: InboundOutcome, size: int, accounts: list[str]) -> None:
+    """Nothing is lost: the octets move (server-side) out of inbound/'s expiry, and the operator is told.
+    No account gets a copy and no retry follows: a retry cannot make the message smaller."""
+    outcome.oversized = size
+    outcome.kept_at = OVERSIZED_PREFIX + mail.message_id
+    blobs.copy(INBOUND_PREFIX + mail.message_id, outcome.kept_at)
+    logger.error(
+        "message over the size limit kept, not delivered",
+        extra={
+            "sesMessageId": mail.message_id,
+            "size": size,
+            "keptAt": outcome.kept_at,
+            "accounts": accounts,
+        },
+    )
+
+
 def deliver(mail: InboundMail, *, relay: Relay | None = None) -> InboundOutcome:
     """Ingest MAIL for every account its envelope recipients route to; raise if any account failed.
 
     Each account that got a new copy (never a duplicate) may send its vacation response through
     RELAY (None: the configured relay), unless SES judged the message spam or a virus.
     Raising makes the asynchronous invocation retry (then land in the dead-letter queue); the accounts
-    that already have their copy are skipped on the retry by the idempotency key.
+    that already have their copy are skipped on the retry by the idempotency key. A message over
+    MAX_MESSAGE_SIZE is kept under OVERSIZED_PREFIX and reported in the outcome instead.
     """
     outcome = InboundOutcome(mail.message_id)
     routing = route(list(mail.recipients))
@@ -99,6 +121,9 @@ def deliver(mail: InboundMail, *, relay: Relay | None = None) -> InboundOutcome:
                 received_at=_received_at(mail.timestamp),
                 idempotency_key=f"ses:{mail.message_id}",
             )
+        except ingest_module.Oversized as exc:  # the same object for every account: decide once
+            _keep_oversized(mail, outcome, exc.size, list(routing.accounts))
+            return outcome
         except Exception as exc:
             logger.exception("delivery of %s to %s failed", mail.message_id, account_id)
             failures.append((account_id, exc))

@@ -20,7 +20,7 @@ from mailx.mail import merge, threading
 from mailx.mime import parse_message
 from mailx.mime.preview import part_text
 from mailx.mime.summary import summarise
-from mailx.server.limits import MAX_MAILBOXES_PER_EMAIL
+from mailx.server.limits import MAX_MAILBOXES_PER_EMAIL, MAX_MESSAGE_SIZE
 from mailx.store import accounts, blobs, email_index, emails, states, threads
 from mailx.store.emails import EmailRecord
 from mailx.store.errors import Conflict, NotFound
@@ -39,6 +39,15 @@ _ATTEMPTS = 8
 
 class IngestError(Exception):
     """The message cannot go where it was asked to (unknown mailbox, too many, no such address)."""
+
+
+class Oversized(IngestError):
+    """The object is over MAX_MESSAGE_SIZE: nothing was read beyond the GET's headers, nothing stored."""
+
+    def __init__(self, key: str, size: int) -> None:
+        super().__init__(f"{key} is {size} octets, over the {MAX_MESSAGE_SIZE}-octet limit")
+        self.key = key
+        self.size = size
 
 
 @dataclass(frozen=True)
@@ -71,9 +80,11 @@ def _store_raw(account_id: str, email_id: str, raw: bytes | str) -> bytes:
     if isinstance(raw, bytes):
         blobs.put(key, raw, "message/rfc822")
         return raw
-    stored = blobs.get(raw)  # the one S3 read: parsing needs the octets anyway
+    stored = blobs.get_at_most(raw, MAX_MESSAGE_SIZE)  # the one S3 read: parsing needs the octets
     if stored is None:
         raise IngestError(f"no object at {raw!r}")
+    if isinstance(stored, int):
+        raise Oversized(raw, stored)
     blobs.copy(raw, key)  # server-side: the octets do not travel through Lambda a second time
     return stored.data
 
@@ -156,7 +167,8 @@ def ingest(
     already in the bucket (SES's inbound/ drop), which is then copied server-side.
 
     A retry with the same IDEMPOTENCY_KEY returns the first result with created=False.
-    Raises IngestError for an unknown or excessive mailbox list.
+    Raises IngestError for an unknown or excessive mailbox list, Oversized for a key whose object is
+    over MAX_MESSAGE_SIZE (octets passed in are the caller's to bound).
     """
     boxes = _check_mailboxes(mailbox_ids)
     if idempotency_key is not None:

@@ -1,4 +1,4 @@
-"""RFC 8620 §3.6 and §5, RFC 8621: the three error tiers, with their exact wire names."""
+"""RFC 8620 §3.6 and §5, RFC 8621, RFC 9404: the three error tiers, with their exact wire names."""
 
 from __future__ import annotations
 
@@ -80,6 +80,8 @@ UNSUPPORTED_FILTER = "unsupportedFilter"
 TOO_MANY_CHANGES = "tooManyChanges"
 FROM_ACCOUNT_NOT_FOUND = "fromAccountNotFound"
 FROM_ACCOUNT_NOT_SUPPORTED_BY_METHOD = "fromAccountNotSupportedByMethod"
+# Extensions we implement: RFC 9404 §4.3 (Blob/lookup), registered in its §6.2.
+UNKNOWN_DATA_TYPE = "unknownDataType"
 
 METHOD_ERROR_TYPES: frozenset[str] = frozenset(
     {
@@ -102,6 +104,7 @@ METHOD_ERROR_TYPES: frozenset[str] = frozenset(
         TOO_MANY_CHANGES,
         FROM_ACCOUNT_NOT_FOUND,
         FROM_ACCOUNT_NOT_SUPPORTED_BY_METHOD,
+        UNKNOWN_DATA_TYPE,
     }
 )
 

@@ -24,3 +24,9 @@ MAX_MAILBOX_DEPTH = 10
 MAX_SIZE_MAILBOX_NAME = 255
 MAX_MAILBOXES_PER_EMAIL = 20  # each costs two items of a 100-item DynamoDB transaction at ingest
 MAX_SIZE_ATTACHMENTS_PER_EMAIL = 3_500_000
+
+# The largest whole message (RFC 5322 octets) stored: SES receives up to 40 MB, so that is what inbound
+# mail, Email/import and Email/set create may reach (RFC 8621 §1.3.1's "server-defined limit").
+# Parsing one takes ~5x its size in memory, within the 1 GB functions; a larger SES object is not read
+# at all but kept under OVERSIZED_PREFIX and reported (docs/security.md, "Message size").
+MAX_MESSAGE_SIZE = 40 * 1024 * 1024

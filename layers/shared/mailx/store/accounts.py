@@ -147,6 +147,8 @@ def create(
 
 def get(account_id: str) -> AccountRecord:
     """The account, or NotFound."""
+    if not tables.key_can_exist(account_id):
+        raise NotFound(account_id)
     tables.bind()
     try:
         return _record(Account.get(account_id, consistent_read=True))
@@ -156,9 +158,12 @@ def get(account_id: str) -> AccountRecord:
 
 def find_by_login(login: str) -> str | None:
     """The account id a username or assigned address signs in to, or None."""
+    login = normalise_login(login)
+    if not tables.key_can_exist(login):
+        return None
     tables.bind()
     try:
-        return Login.get(normalise_login(login)).account_id
+        return Login.get(login).account_id
     except DoesNotExist:
         return None
 

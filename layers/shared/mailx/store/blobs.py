@@ -72,6 +72,19 @@ def get(key: str) -> StoredBlob | None:
     return StoredBlob(response["Body"].read(), response.get("ContentType") or "application/octet-stream")
 
 
+def get_at_most(key: str, limit: int) -> StoredBlob | int | None:
+    """The object when it is at most LIMIT octets; else its size, its body left unread (one GET either
+    way, no HEAD first). None when it is missing or expired."""
+    response = _call("get_object", key)
+    if response is None:
+        return None
+    size = int(response.get("ContentLength", 0))
+    if size > limit:
+        response["Body"].close()
+        return size
+    return StoredBlob(response["Body"].read(), response.get("ContentType") or "application/octet-stream")
+
+
 def head(key: str) -> tuple[int, str] | None:
     """(size, content type) without reading the body, or None when missing or expired."""
     response = _call("head_object", key)

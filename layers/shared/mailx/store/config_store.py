@@ -83,6 +83,8 @@ def stored_domains() -> list[DomainRecord]:
 
 
 def get_domain(domain: str) -> DomainRecord | None:
+    if not tables.key_can_exist(domain):
+        return None
     tables.bind()
     try:
         entry = ConfigEntry.get("domain", domain.lower(), consistent_read=True)

@@ -21,6 +21,16 @@ _models: list[type[Model]] = []
 _connection: Connection | None = None
 
 
+# DynamoDB refuses (ValidationException) an empty key and a sort key over 1,024 bytes; such a key can
+# name no item, so look-ups answer "not found" before asking rather than turning bad input into a 500.
+MAX_KEY_BYTES = 1024
+
+
+def key_can_exist(value: str) -> bool:
+    """Whether VALUE could be a stored key at all (callers answer "not found" when it cannot)."""
+    return 0 < len(value.encode("utf-8", "surrogatepass")) <= MAX_KEY_BYTES
+
+
 def register(model: type[Model]) -> type[Model]:
     """Class decorator: remember a model so bind() and create_all() see it."""
     _models.append(model)

@@ -18,14 +18,13 @@ from mailx.mime import email_summary
 from mailx.mime.render import leaf_index
 from mailx.protocol.capabilities import MAIL
 from mailx.protocol.context import CallContext
-from mailx.protocol.errors import REQUEST_TOO_LARGE, MethodError
+from mailx.protocol.errors import REQUEST_TOO_LARGE, UNKNOWN_DATA_TYPE, MethodError
 from mailx.protocol.validate import invalid, is_id_or_creation_ref
 from mailx.server.limits import LIMITS
 from mailx.store import blobs as store
 from mailx.store import emails
 from mailx.store.emails import EmailRecord
 
-UNKNOWN_DATA_TYPE = "unknownDataType"  # RFC 9404 §4.3
 # The types this server can say reference a blob, with the capability each needs in `using`.
 TYPE_CAPABILITIES = {"Mailbox": MAIL, "Thread": MAIL, "Email": MAIL}
 

@@ -20,11 +20,11 @@ from mailx.protocol.context import CallContext
 from mailx.protocol.errors import INVALID_EMAIL, REQUEST_TOO_LARGE, TOO_LARGE, MethodError, SetError
 from mailx.protocol.standard_set import check_state
 from mailx.protocol.validate import is_id, is_id_or_creation_ref, opt_object, opt_str, parse_utc_date
-from mailx.server.limits import LIMITS, MAX_MAILBOXES_PER_EMAIL
+from mailx.server.limits import LIMITS, MAX_MAILBOXES_PER_EMAIL, MAX_MESSAGE_SIZE
 from mailx.store import emails
 
-# SES accepts inbound messages up to 40 MB; an import may not make a message no delivery could.
-MAX_IMPORT_OCTETS = 40_000_000
+# An import may not make a message no delivery could (SES receives up to 40 MB).
+MAX_IMPORT_OCTETS = MAX_MESSAGE_SIZE
 _KEYWORD = re.compile(r"[\x21-\x7e]{1,255}")
 _KEYWORD_FORBIDDEN = frozenset('(){]%*"\\')
 _HEADER_END = re.compile(rb"\r?\n\r?\n")

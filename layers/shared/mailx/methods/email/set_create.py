@@ -6,7 +6,8 @@ Decisions:
   purpose (a template used twice) into one. Within a call ingest already retries its own races.
 - Attachment size: the sum of the sizes of every blob the parts reference (attachments and inline
   parts alike), checked against maxSizeAttachmentsPerEmail from each blob's size before its octets
-  are read, so an oversized create costs HEADs, not downloads.
+  are read, so an oversized create costs HEADs, not downloads. The composed message as a whole (text
+  bodies and base64 on top) is then held to MAX_MESSAGE_SIZE, RFC 8621 §1.3.1's server-defined limit.
 - More mailboxes than maxMailboxesPerEmail, or keywords than MAX_KEYWORDS, are the RFC's own
   `tooManyMailboxes` / `tooManyKeywords`; malformed values are `invalidProperties`.
 """
@@ -27,7 +28,7 @@ from mailx.protocol.context import CallContext
 from mailx.protocol.errors import TOO_LARGE, TOO_MANY_KEYWORDS, TOO_MANY_MAILBOXES, MethodError, SetError
 from mailx.protocol.standard_set import SetResult
 from mailx.protocol.validate import is_id_or_creation_ref, parse_utc_date
-from mailx.server.limits import MAX_MAILBOXES_PER_EMAIL, MAX_SIZE_ATTACHMENTS_PER_EMAIL
+from mailx.server.limits import MAX_MAILBOXES_PER_EMAIL, MAX_MESSAGE_SIZE, MAX_SIZE_ATTACHMENTS_PER_EMAIL
 from mailx.store import identities, mailboxes
 
 MAX_KEYWORDS = 100  # keywords live in the Email item; a hundred is far beyond any client's use
@@ -199,6 +200,10 @@ class _Creator:
                 f"the attachments total more than {MAX_SIZE_ATTACHMENTS_PER_EMAIL} octets",
                 maxSize=MAX_SIZE_ATTACHMENTS_PER_EMAIL,
             ) from None
+        if len(composed.raw) > MAX_MESSAGE_SIZE:  # bodies and encoding on top of the attachments
+            raise SetError(
+                TOO_LARGE, f"the message would be over {MAX_MESSAGE_SIZE} octets", maxSize=MAX_MESSAGE_SIZE
+            )
         return server_set(place(self.account_id, composed.raw, placement))
 
 

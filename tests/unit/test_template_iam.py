@@ -1,0 +1,205 @@
+"""template.yaml IAM: each function may reach only the tables, actions, S3 prefixes and queues it uses.
+
+The expected grants below are what each function's code paths need (observed by recording every AWS call
+its handlers make in the integration suite, then checked against the code); tests/integration/
+test_iam_coverage.py replays real handler paths and checks every call is allowed by these grants.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from tests.unit.test_template import FUNCTIONS, function_setting, mail_bucket, tables_by_base_name
+
+READ = frozenset(
+    {"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:ConditionCheckItem"}
+)
+WRITE = frozenset(
+    {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"}
+)
+MAIL = {
+    "accounts",
+    "changes",
+    "emails",
+    "threads",
+    "threadrefs",
+    "memberships",
+    "emailindex",
+    "mailboxes",
+    "kv",
+}
+ALL_TABLES = set(tables_by_base_name())
+SEND = {"ses:SendEmail", "ses:SendRawEmail"}
+
+
+@dataclass(frozen=True)
+class Expected:
+    read: set[str]
+    write: set[str]
+    s3: dict[str, set[str]] = field(default_factory=dict)  # prefix -> object actions
+    queues: set[str] = field(default_factory=set)  # logical ids it may SendMessage to
+    ses_send: bool = False
+
+
+EXPECTED = {
+    "JmapFunction": Expected(
+        read=ALL_TABLES - {"relayrefs"},
+        write=ALL_TABLES - {"relayrefs", "deliveryevents"},
+        s3={
+            "emails/": {"s3:GetObject", "s3:PutObject", "s3:DeleteObject"},
+            "uploads/": {"s3:GetObject", "s3:PutObject"},
+            "outbound/": {"s3:PutObject"},  # EmailSubmission/set copies the draft for the sender
+        },
+        queues={"OutboundQueue"},
+    ),
+    "SesInboundFunction": Expected(
+        read=MAIL - {"changes"} | {"logins", "identities", "config", "vacation"},
+        write=MAIL,
+        s3={"inbound/": {"s3:GetObject"}, "emails/": {"s3:PutObject"}, "oversized/": {"s3:PutObject"}},
+        queues={"InboundDeadLetterQueue"},
+        ses_send=True,  # vacation replies through the SES relay
+    ),
+    "OutboundFunction": Expected(
+        read={"accounts", "config", "kv", "submissions"},
+        write={"accounts", "changes", "kv", "submissions", "relayrefs"},
+        s3={"outbound/": {"s3:GetObject", "s3:DeleteObject"}},
+        queues={"OutboundQueue"},
+        ses_send=True,
+    ),
+    "WebhookFunction": Expected(
+        read={"accounts", "config", "relayrefs", "submissions", "deliveryevents"},
+        write={"accounts", "changes", "kv", "submissions", "deliveryevents"},
+    ),
+}
+
+
+@dataclass
+class Grants:
+    """A function's policy, flattened: per table and S3 prefix, the actions allowed."""
+
+    tables: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    indexes: set[str] = field(default_factory=set)
+    objects: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    list_bucket: bool = False
+    queues: set[str] = field(default_factory=set)
+    other: set[str] = field(default_factory=set)  # actions granted on Resource "*"
+    templates: set[str] = field(default_factory=set)  # SAM policy templates other than SQS send
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def _table_of(resource: Any, logical_to_table: dict[str, str]) -> tuple[str, bool] | None:
+    """(table, is-index) for `!GetAtt XTable.Arn` or `!Sub "${XTable.Arn}/index/*"`."""
+    if "Fn::GetAtt" in resource and resource["Fn::GetAtt"][1] == "Arn":
+        logical = resource["Fn::GetAtt"][0]
+        return (logical_to_table[logical], False) if logical in logical_to_table else None
+    text = resource.get("Fn::Sub", "")
+    for logical, table in logical_to_table.items():
+        if text == "${" + logical + ".Arn}/index/*":
+            return table, True
+    return None
+
+
+def _add_statement(
+    grants: Grants, statement: dict[str, Any], bucket: str, logical_to_table: dict[str, str]
+) -> None:
+    assert statement["Effect"] == "Allow"
+    actions = set(_as_list(statement["Action"]))
+    for resource in _as_list(statement["Resource"]):
+        if resource == "*":
+            grants.other |= actions
+            continue
+        table = _table_of(resource, logical_to_table)
+        if table is not None:
+            grants.tables[table[0]] |= actions
+            if table[1]:
+                grants.indexes.add(table[0])
+            continue
+        if resource == {"Fn::GetAtt": [bucket, "Arn"]}:
+            assert actions == {"s3:ListBucket"}, actions
+            grants.list_bucket = True
+            continue
+        prefix = resource.get("Fn::Sub", "").removeprefix("${" + bucket + ".Arn}/")
+        assert prefix.endswith("/*") and "*" not in prefix[:-2], f"unexpected resource {resource!r}"
+        grants.objects[prefix[:-1]] |= actions
+
+
+def grants_of(name: str) -> Grants:
+    bucket, _ = mail_bucket()
+    logical_to_table = {}
+    from tests.unit.test_template import resources_of
+
+    for logical, res in resources_of("AWS::DynamoDB::Table").items():
+        logical_to_table[logical] = res["Properties"]["TableName"]["Fn::Sub"].removeprefix("${TablePrefix}")
+    grants = Grants()
+    for policy in function_setting(name, "Policies") or []:
+        if "Statement" in policy:
+            for statement in policy["Statement"]:
+                _add_statement(grants, statement, bucket, logical_to_table)
+        elif "SQSSendMessagePolicy" in policy:
+            grants.queues.add(policy["SQSSendMessagePolicy"]["QueueName"]["Fn::GetAtt"][0])
+        else:
+            grants.templates |= set(policy)
+    return grants
+
+
+@pytest.mark.parametrize("name", sorted(FUNCTIONS))
+def test_each_function_reaches_exactly_its_tables(name: str) -> None:
+    # Given what the function's code needs, when its policy is read, then it grants exactly that
+    grants, expected = grants_of(name), EXPECTED[name]
+    readable = {t for t, actions in grants.tables.items() if actions == READ or actions == READ | WRITE}
+    writable = {t for t, actions in grants.tables.items() if actions & WRITE}
+    assert readable == expected.read, name
+    assert writable == expected.write, name
+    for table, actions in grants.tables.items():
+        assert actions in (READ, WRITE, READ | WRITE), (name, table, actions)
+    assert grants.indexes == {"accounts"} & expected.read  # the only GSI (accounts by kind)
+
+
+@pytest.mark.parametrize("name", sorted(FUNCTIONS))
+def test_each_function_reaches_exactly_its_s3_prefixes_and_queues(name: str) -> None:
+    grants, expected = grants_of(name), EXPECTED[name]
+    assert dict(grants.objects) == expected.s3, name
+    assert grants.list_bucket == bool(expected.s3), name
+    assert grants.queues == expected.queues, name
+    assert grants.other == (SEND if expected.ses_send else set()), name
+    assert grants.templates == set(), f"{name}: SAM policy templates grant more than we list"
+
+
+def test_nothing_is_granted_by_wildcard_or_scan() -> None:
+    for name in FUNCTIONS:
+        for policy in function_setting(name, "Policies") or []:
+            for statement in policy.get("Statement", []):
+                actions = set(_as_list(statement["Action"]))
+                assert not any("*" in a for a in actions), (name, actions)
+                assert "dynamodb:Scan" not in actions, name
+                if statement["Resource"] == "*":
+                    assert actions <= SEND, (name, actions)  # SES identities are not known to the stack
+
+
+def test_the_webhook_cannot_touch_mail() -> None:
+    # Given the function that faces Resend's webhook sender on the internet
+    grants = grants_of("WebhookFunction")
+    # Then it can neither read nor write messages, mailboxes or threads, nor reach S3 or send mail
+    for table in ("emails", "mailboxes", "threads", "memberships", "emailindex", "identities", "logins"):
+        assert table not in grants.tables, table
+    assert not grants.objects and not grants.list_bucket and not grants.other
+
+
+def test_only_the_jmap_function_manages_accounts_and_only_ingest_writes_mail() -> None:
+    writers = {name: {t for t, a in grants_of(name).tables.items() if a & WRITE} for name in FUNCTIONS}
+    assert {n for n, w in writers.items() if {"logins", "identities"} & w} == {"JmapFunction"}
+    assert {n for n, w in writers.items() if "emails" in w} == {"JmapFunction", "SesInboundFunction"}
+    s3_writers = {n for n in FUNCTIONS if "s3:PutObject" in grants_of(n).objects.get("emails/", set())}
+    assert s3_writers == {"JmapFunction", "SesInboundFunction"}
+
+
+def test_every_table_is_reached_by_some_function() -> None:
+    reached = set().union(*(grants_of(name).tables for name in FUNCTIONS))
+    assert reached == ALL_TABLES
