@@ -30,6 +30,10 @@ ENV = {
 }
 USER, PASSWORD = "alice", "correct horse battery"
 
+_CAPACITY_OPERATIONS = frozenset({"GetItem", "BatchGetItem", "Query", "Scan", "PutItem", "UpdateItem",
+                                  "DeleteItem", "BatchWriteItem", "TransactWriteItems",
+                                  "TransactGetItems"})  # fmt: skip
+
 # DynamoDB bills reads in 4 KB units (strongly consistent), writes in 1 KB units, transactions double.
 _READ_UNIT, _WRITE_UNIT = 4096, 1024
 
@@ -110,7 +114,7 @@ class Meter:
     written: int = 0
     rcu: float = 0.0
     wcu: float = 0.0
-    reported: float = 0.0  # ConsumedCapacity as returned (moto: absent unless asked, then a constant)
+    reported: float = 0.0  # ConsumedCapacity as moto returns it: 1 per item or call, whatever the size
 
     @property
     def ddb_calls(self) -> int:
@@ -134,6 +138,8 @@ class Meter:
     def on_request(self, event_name: str, params: dict[str, Any], **_: Any) -> None:
         operation = event_name.rsplit(".", 1)[-1]
         self.dynamodb[operation] += 1
+        if operation in _CAPACITY_OPERATIONS:
+            params.setdefault("ReturnConsumedCapacity", "TOTAL")  # what DynamoDB would bill (moto: a guess)
         for item, transactional in _written_items(operation, params):
             self.written += 1
             units = max(1, math.ceil(item_size(item) / _WRITE_UNIT)) if item else 1

@@ -21,8 +21,8 @@ from mailx.store import email_index, emails, mailboxes
 from mailx.store.email_index import Row, View
 
 BATCH = 100  # Emails per BatchGetItem
-VIEW_PAGE = 500  # view rows per Query
-FIRST_LOOK = 200  # Emails filtered before the match rate is trusted
+VIEW_PAGE = 100  # view rows in the first Query; each next one doubles, up to 1000
+FIRST_LOOK = 100  # Emails filtered before the match rate is trusted
 SCAN_ADVANTAGE = 3  # a paged Query reads about 3 Emails for the capacity BatchGetItem spends on one
 _FLAGS = {("notKeyword", "$seen"): "unseen", ("hasKeyword", "$flagged"): "flagged"}
 
@@ -92,7 +92,7 @@ def first_matches(
     walk = _Walk(account_id, view, want)
     ids: list[str] = []
     threads: set[str] = set()
-    for rows in _batches(email_index.newest(account_id, view, VIEW_PAGE)):
+    for rows in _batches(email_index.newest_growing(account_id, view, VIEW_PAGE)):
         found = emails.get_many(account_id, [r.email_id for r in rows], with_summary=summary)
         texts = email_index.texts(account_id, [e.blob_id for e in found.values()]) if text else {}
         matcher = Matcher(texts=texts)
