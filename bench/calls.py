@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from bench import lambdas, loader
 from bench.api import AUTH, CORE, MAIL, SUBMISSION, Api, account, app_client, mailbox
@@ -95,6 +96,27 @@ def _submission(rows: list[Row], api: Api) -> None:
         api.call("EmailSubmission/get", using=using, ids=[made["created"]["s"]["id"]])
 
 
+def _reading(rows: list[Row], api: Api, client: Any, ids: list[str]) -> None:
+    """What a client does to show mail: the session, a mailbox, message bodies, a download."""
+    body: dict[str, Any] = {"properties": ["bodyValues", "textBody"], "fetchTextBodyValues": True}
+    inbox = mailbox(api.account_id, "inbox")
+    with _measured(rows, "GET /jmap/session"):
+        response = client.get("/jmap/session", headers=AUTH)
+        assert response.status_code == 200, response.text
+    with _measured(rows, "open inbox (Mailbox/get + Email/query 50 + Email/get #ids)",
+                   "≤ 4 DynamoDB, 0 S3", lambda m: m.ddb_calls <= 4 and m.s3_calls == 0):  # fmt: skip
+        api.open_view({"inMailbox": inbox})
+    with _measured(rows, "Email/get 10 with fetchTextBodyValues", "≤ 1 S3 GET per message (10)",
+                   lambda m: m.s3["GetObject"] <= 10):  # fmt: skip
+        api.call("Email/get", ids=ids[:10], **body)
+    with _measured(rows, "Email/get 1 with fetchTextBodyValues (read a message)"):
+        api.call("Email/get", ids=ids[10:11], **body)
+    with _measured(rows, "GET /jmap/download of one message (inline)", "1 S3 GET",
+                   lambda m: m.s3["GetObject"] == 1):  # fmt: skip
+        got = client.get(f"/jmap/download/{api.account_id}/{ids[11]}/m.eml", headers=AUTH)
+        assert got.status_code == 200, got.text
+
+
 def run() -> list[Row]:
     """Every per-method case on a fresh moto with MESSAGES real ingests in the inbox."""
     rows: list[Row] = []
@@ -104,18 +126,11 @@ def run() -> list[Row]:
         inbox, archive = mailbox(account_id, "inbox"), mailbox(account_id, "archive")
         ids = _fill(account_id, inbox)
         api.open_view({"inMailbox": inbox})  # warm: sign-in (password hash) and config caches
-        with _measured(rows, "GET /jmap/session"):
-            response = client.get("/jmap/session", headers=AUTH)
-            assert response.status_code == 200, response.text
-        with _measured(rows, "open inbox (Mailbox/get + Email/query 50 + Email/get #ids)",
-                       "≤ 4 DynamoDB, 0 S3", lambda m: m.ddb_calls <= 4 and m.s3_calls == 0):  # fmt: skip
-            api.open_view({"inMailbox": inbox})
-        with _measured(rows, "Email/get 10 with fetchTextBodyValues", "≤ 1 S3 GET per message (10)",
-                       lambda m: m.s3["GetObject"] <= 10):  # fmt: skip
-            api.call(
-                "Email/get", ids=ids[:10], properties=["bodyValues", "textBody"], fetchTextBodyValues=True
-            )
-        states = {name: api.call(f"{name}/get", ids=[])["state"] for name in ("Email", "Mailbox")}
+        _reading(rows, api, client, ids)
+        states = {name: api.call(f"{name}/get", ids=[])["state"] for name in ("Email", "Mailbox", "Thread")}
+        sync = [[f"{n}/changes", {"accountId": account_id, "sinceState": s}, n] for n, s in states.items()]
+        with _measured(rows, "sync, nothing new (Mailbox/ + Email/ + Thread/changes)"):
+            api.post(*sync)
         with _measured(rows, "Email/set flag 50 messages"):
             api.call("Email/set", update={e: {"keywords/$flagged": True} for e in ids[:50]})
         with _measured(rows, "Email/set move 1 message (mailboxIds patch)"):

@@ -112,6 +112,7 @@ class Meter:
     other: Counter[str] = field(default_factory=Counter)  # SQS and anything else metered
     read: Counter[str] = field(default_factory=Counter)
     written: int = 0
+    bytes_put: int = 0  # sizes of the whole items put (updates and deletes carry no item size)
     rcu: float = 0.0
     wcu: float = 0.0
     reported: float = 0.0  # ConsumedCapacity as moto returns it: 1 per item or call, whatever the size
@@ -142,6 +143,7 @@ class Meter:
             params.setdefault("ReturnConsumedCapacity", "TOTAL")  # what DynamoDB would bill (moto: a guess)
         for item, transactional in _written_items(operation, params):
             self.written += 1
+            self.bytes_put += item_size(item) if item else 0
             units = max(1, math.ceil(item_size(item) / _WRITE_UNIT)) if item else 1
             self.wcu += units * (2 if transactional else 1)
 
