@@ -198,8 +198,9 @@ def tables(rows: dict[str, Row], profiles: list[Profile]) -> str:
         totals = [sum(bill(u, f).values()) for u, f in ((usage, False), (usage, True), (combined, True))]
         body.append(["**total**", "", "", "", f"**{totals[0]:.2f}**",
                      f"**{totals[2] - totals[1]:.2f}**", f"**{totals[2]:.2f}**"])  # fmt: skip
-        headers = ["Price key", "usage (month)", "push usage", "always free", "US$ before free tier",
-                   "US$ push (beyond free)", "US$ beyond free tier, all"]  # fmt: skip
+        headers = ["Price key", "usage (month)", "push usage", "always free",
+                   "US$ before free tier (no push)", "US$ push (beyond free)",
+                   "US$ beyond free tier, all"]  # fmt: skip
         out.append(f"### {profile.name}\n\n" + table(headers, body) +
                    f"\n\nWithout push: US$ {totals[1]:.2f} beyond the free tier.")  # fmt: skip
     return "\n\n".join(out)
