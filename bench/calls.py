@@ -6,13 +6,15 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from bench import loader
-from bench.api import CORE, MAIL, SUBMISSION, Api, account, app_client, mailbox
+from bench import lambdas, loader
+from bench.api import AUTH, CORE, MAIL, SUBMISSION, Api, account, app_client, mailbox
 from bench.harness import Meter, metering, moto
 from bench.report import Row
 
 MESSAGES = 60  # ingested for real (S3 object + transaction each), so bodies can be fetched
+SUBMISSIONS = 5
 
 
 def _message(n: int) -> bytes:
@@ -64,6 +66,7 @@ def _ingest_cases(rows: list[Row], account_id: str, inbox: str) -> None:
     blobs.put("inbound/bench-ses-1", _message(1003), "message/rfc822")
     with _measured(rows, "ingest from inbound/ (SES drop: GET + COPY)", target, one_write):
         ingest(account_id, "inbound/bench-ses-1", mailbox_ids=[inbox])
+    rows.append(lambdas.ses_inbound(_message(1004)))
 
 
 def _submission(rows: list[Row], api: Api) -> None:
@@ -72,16 +75,46 @@ def _submission(rows: list[Row], api: Api) -> None:
     outbound.ensure_queues()
     drafts, sent = mailbox(api.account_id, "drafts"), mailbox(api.account_id, "sent")
     using = (CORE, MAIL, SUBMISSION)
-    identity = api.call("Identity/get", using=using, ids=None)["list"][0]["id"]
+    with _measured(rows, "Identity/get (ids null)"):
+        identity = api.call("Identity/get", using=using, ids=None)["list"][0]["id"]
     email = {"mailboxIds": {drafts: True}, "keywords": {"$draft": True},
              "from": [{"name": "Alice", "email": "alice@example.com"}], "to": [{"email": "bob@example.net"}],
              "subject": "Lunch", "bodyValues": {"1": {"value": "Noon?"}},
              "textBody": [{"partId": "1", "type": "text/plain"}]}  # fmt: skip
-    email_id = api.call("Email/set", create={"d": email})["created"]["d"]["id"]
+    with _measured(rows, "Email/set create 1 draft (MIME built, S3 put, ingest)"):
+        email_id = api.call("Email/set", create={"d": email})["created"]["d"]["id"]
     move = {"#s": {f"mailboxIds/{drafts}": None, f"mailboxIds/{sent}": True, "keywords/$draft": None}}
     with _measured(rows, "EmailSubmission/set (send a draft, onSuccessUpdateEmail)"):
         create = {"s": {"identityId": identity, "emailId": email_id}}
-        api.call("EmailSubmission/set", using=using, create=create, onSuccessUpdateEmail=move)
+        made = api.call("EmailSubmission/set", using=using, create=create, onSuccessUpdateEmail=move)
+    rows.append(lambdas.outbound())
+    for n in range(SUBMISSIONS - 1):  # more history: /get by id must not read it
+        other = api.call("Email/set", create={"d": {**email, "subject": f"Lunch {n}"}})["created"]["d"]["id"]
+        api.call("EmailSubmission/set", using=using, create={"s": {"identityId": identity, "emailId": other}})
+    with _measured(rows, f"EmailSubmission/get 1 id (of {SUBMISSIONS} sent)", "1 submission read, no Query",
+                   lambda m: m.read["BatchGetItem"] == 1 and m.dynamodb["Query"] == 0):  # fmt: skip
+        api.call("EmailSubmission/get", using=using, ids=[made["created"]["s"]["id"]])
+
+
+def _reading(rows: list[Row], api: Api, client: Any, ids: list[str]) -> None:
+    """What a client does to show mail: the session, a mailbox, message bodies, a download."""
+    body: dict[str, Any] = {"properties": ["bodyValues", "textBody"], "fetchTextBodyValues": True}
+    inbox = mailbox(api.account_id, "inbox")
+    with _measured(rows, "GET /jmap/session"):
+        response = client.get("/jmap/session", headers=AUTH)
+        assert response.status_code == 200, response.text
+    with _measured(rows, "open inbox (Mailbox/get + Email/query 50 + Email/get #ids)",
+                   "≤ 4 DynamoDB, 0 S3", lambda m: m.ddb_calls <= 4 and m.s3_calls == 0):  # fmt: skip
+        api.open_view({"inMailbox": inbox})
+    with _measured(rows, "Email/get 10 with fetchTextBodyValues", "≤ 1 S3 GET per message (10)",
+                   lambda m: m.s3["GetObject"] <= 10):  # fmt: skip
+        api.call("Email/get", ids=ids[:10], **body)
+    with _measured(rows, "Email/get 1 with fetchTextBodyValues (read a message)"):
+        api.call("Email/get", ids=ids[10:11], **body)
+    with _measured(rows, "GET /jmap/download of one message (inline)", "1 S3 GET",
+                   lambda m: m.s3["GetObject"] == 1):  # fmt: skip
+        got = client.get(f"/jmap/download/{api.account_id}/{ids[11]}/m.eml", headers=AUTH)
+        assert got.status_code == 200, got.text
 
 
 def run() -> list[Row]:
@@ -93,15 +126,11 @@ def run() -> list[Row]:
         inbox, archive = mailbox(account_id, "inbox"), mailbox(account_id, "archive")
         ids = _fill(account_id, inbox)
         api.open_view({"inMailbox": inbox})  # warm: sign-in (password hash) and config caches
-        with _measured(rows, "open inbox (Mailbox/get + Email/query 50 + Email/get #ids)",
-                       "≤ 4 DynamoDB, 0 S3", lambda m: m.ddb_calls <= 4 and m.s3_calls == 0):  # fmt: skip
-            api.open_view({"inMailbox": inbox})
-        with _measured(rows, "Email/get 10 with fetchTextBodyValues", "≤ 1 S3 GET per message (10)",
-                       lambda m: m.s3["GetObject"] <= 10):  # fmt: skip
-            api.call(
-                "Email/get", ids=ids[:10], properties=["bodyValues", "textBody"], fetchTextBodyValues=True
-            )
-        states = {name: api.call(f"{name}/get", ids=[])["state"] for name in ("Email", "Mailbox")}
+        _reading(rows, api, client, ids)
+        states = {name: api.call(f"{name}/get", ids=[])["state"] for name in ("Email", "Mailbox", "Thread")}
+        sync = [[f"{n}/changes", {"accountId": account_id, "sinceState": s}, n] for n, s in states.items()]
+        with _measured(rows, "sync, nothing new (Mailbox/ + Email/ + Thread/changes)"):
+            api.post(*sync)
         with _measured(rows, "Email/set flag 50 messages"):
             api.call("Email/set", update={e: {"keywords/$flagged": True} for e in ids[:50]})
         with _measured(rows, "Email/set move 1 message (mailboxIds patch)"):

@@ -30,6 +30,10 @@ ENV = {
 }
 USER, PASSWORD = "alice", "correct horse battery"
 
+_CAPACITY_OPERATIONS = frozenset({"GetItem", "BatchGetItem", "Query", "Scan", "PutItem", "UpdateItem",
+                                  "DeleteItem", "BatchWriteItem", "TransactWriteItems",
+                                  "TransactGetItems"})  # fmt: skip
+
 # DynamoDB bills reads in 4 KB units (strongly consistent), writes in 1 KB units, transactions double.
 _READ_UNIT, _WRITE_UNIT = 4096, 1024
 
@@ -108,9 +112,10 @@ class Meter:
     other: Counter[str] = field(default_factory=Counter)  # SQS and anything else metered
     read: Counter[str] = field(default_factory=Counter)
     written: int = 0
+    bytes_put: int = 0  # sizes of the whole items put (updates and deletes carry no item size)
     rcu: float = 0.0
     wcu: float = 0.0
-    reported: float = 0.0  # ConsumedCapacity as returned (moto: absent unless asked, then a constant)
+    reported: float = 0.0  # ConsumedCapacity as moto returns it: 1 per item or call, whatever the size
 
     @property
     def ddb_calls(self) -> int:
@@ -134,8 +139,11 @@ class Meter:
     def on_request(self, event_name: str, params: dict[str, Any], **_: Any) -> None:
         operation = event_name.rsplit(".", 1)[-1]
         self.dynamodb[operation] += 1
+        if operation in _CAPACITY_OPERATIONS:
+            params.setdefault("ReturnConsumedCapacity", "TOTAL")  # what DynamoDB would bill (moto: a guess)
         for item, transactional in _written_items(operation, params):
             self.written += 1
+            self.bytes_put += item_size(item) if item else 0
             units = max(1, math.ceil(item_size(item) / _WRITE_UNIT)) if item else 1
             self.wcu += units * (2 if transactional else 1)
 

@@ -17,6 +17,7 @@ class Row:
     ms: float
     target: str = "-"
     ok: bool | None = None
+    log_bytes: int | None = None  # what a Lambda handler wrote to its logs (Lambda rows only)
 
 
 def ops(counts: Counter[str]) -> str:
@@ -39,13 +40,13 @@ def table(headers: list[str], rows: list[list[str]]) -> str:
 
 def calls_table(rows: list[Row]) -> str:
     """Per JMAP method: calls by operation, items, estimated capacity, S3, time, target."""
-    headers = ["Case", "DynamoDB calls", "Items read", "Items written", "RCU≈", "WCU≈", "S3 calls",
-               "Other", "ms", "Target", "Met"]  # fmt: skip
+    headers = ["Case", "DynamoDB calls", "Items read", "Items written", "RCU≈", "WCU≈", "CU moto",
+               "S3 calls", "Other", "Log bytes", "ms", "Target", "Met"]  # fmt: skip
     body = [
         [r.name, f"{r.meter.ddb_calls} ({ops(r.meter.dynamodb)})", str(r.meter.items_read),
-         str(r.meter.written), f"{r.meter.rcu:g}", f"{r.meter.wcu:g}",
-         f"{r.meter.s3_calls} ({ops(r.meter.s3)})", ops(r.meter.other), f"{r.ms:.0f}", r.target,
-         verdict(r.ok)]
+         str(r.meter.written), f"{r.meter.rcu:g}", f"{r.meter.wcu:g}", f"{r.meter.reported:g}",
+         f"{r.meter.s3_calls} ({ops(r.meter.s3)})", ops(r.meter.other),
+         "-" if r.log_bytes is None else str(r.log_bytes), f"{r.ms:.0f}", r.target, verdict(r.ok)]
         for r in rows
     ]  # fmt: skip
     return table(headers, body)

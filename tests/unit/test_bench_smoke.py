@@ -45,7 +45,7 @@ def test_loader_items_look_like_ingested_ones() -> None:
     from bench import harness
 
     harness.add_paths()
-    from bench import __main__, calls, coldstart, loader, report, scaling, throughput  # noqa: F401
+    from bench import __main__, calls, coldstart, cost, lambdas, loader, loopback, report, scaling, throughput  # noqa: F401  # noqa: F401
 
     # When one account is filled by the loader and another by ingest with the same messages
     loaded = _open_inbox(lambda account_id, inbox: loader.load(account_id, inbox, COUNT))
@@ -54,3 +54,33 @@ def test_loader_items_look_like_ingested_ones() -> None:
     assert loaded == ingested
     assert loaded[1] == COUNT and len(loaded[2]) == COUNT
     assert ("inbox", COUNT, COUNT // 10) in loaded[0]
+
+
+def test_cost_model_multiplies_counted_rows_by_the_month() -> None:
+    # Given every bench row the model uses counted at 1 RRU, 2 WRU and one S3 GET
+    from bench import cost
+    from bench.harness import Meter
+    from bench.report import Row
+
+    def row(name: str) -> Row:
+        meter = Meter(rcu=1.0, wcu=2.0, written=1, bytes_put=900)
+        meter.s3["GetObject"] = 1
+        return Row(name, meter, 1.0, log_bytes=0)
+
+    names = [*cost.MIX, *cost.PER_SENT, cost.OUTBOUND, cost.INBOUND]
+    rows = {name: row(name) for name in names}
+    # When a month of two accounts is computed
+    profile = cost.Profile("two", 2, received=10, sent=5, requests=1000, stored=100, size_kb=300)
+    usage = cost.month(profile, rows).units
+    # Then each request, message and send counts once per account, and a 300 KB message is 2 chunks
+    mixed = sum(cost.MIX.values()) * 1000 / 100_000
+    assert usage["ddb_rru"] == 2 * (mixed + 10 + 3 * 5)
+    assert usage["ddb_wru"] == 2 * 2 * (mixed + 10 + 3 * 5)
+    assert usage["apigw_http"] == 2 * (1000 + 2 * 5)
+    assert usage["ses_mail"] == 20 and usage["ses_chunk"] == 40
+    assert usage["ddb_gb"] == 2 * 100 * 1000 / 1e9
+    # And the always-free allowance is taken off only where one exists
+    assert cost.bill(cost.Usage({"ddb_gb": 30.0, "apigw_http": 1e6}), True) == {
+        "ddb_gb": 5 * cost.PRICES["ddb_gb"],
+        "apigw_http": 1e6 * cost.PRICES["apigw_http"],
+    }

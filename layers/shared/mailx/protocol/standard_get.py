@@ -97,7 +97,7 @@ def answer_from_records(
 ) -> dict[str, Any]:
     """A whole /get answer from a type's records already read by id (`ids` null = all of them).
 
-    For the small per-account collections (identities, submissions) that one Query reads whole.
+    Identities are few, so one Query reads them whole; submissions are read by id (or whole, bounded).
     """
     ids = list(records) if request.ids is None else request.ids
     found = [select_properties(records[i], request.properties, all_properties) for i in ids if i in records]

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from pynamodb.exceptions import DoesNotExist
 
@@ -111,6 +112,29 @@ def newest(account_id: str, view: View, page_size: int) -> Iterator[Row]:
         f"{account_id}#{view.name}", scan_index_forward=False, consistent_read=True, page_size=size
     ):
         yield _row(item.sort, item.email_id, item.thread_id, item.size)
+
+
+def newest_growing(account_id: str, view: View, first_page: int, last_page: int = 1000) -> Iterator[Row]:
+    """The view newest first in pages that double from FIRST_PAGE to LAST_PAGE rows.
+
+    For a reader that cannot know how far it will go: the first Query is small, long walks take few.
+    """
+    tables.bind()
+    model: Any = Membership if view.mailbox_id is not None and view.flag is None else EmailIndexItem
+    key = f"{account_id}#{view.mailbox_id}" if model is Membership else f"{account_id}#{view.name}"
+    size, top = max(1, min(first_page, 1000)), max(1, min(last_page, 1000))
+    start: dict[str, Any] | None = None
+    while True:
+        page = model.query(key, scan_index_forward=False, consistent_read=True, limit=size, page_size=size,
+                           last_evaluated_key=start)  # fmt: skip
+        got = 0
+        for item in page:
+            got += 1
+            yield _row(item.sort, item.email_id, item.thread_id, item.size)
+        start = page.last_evaluated_key
+        if start is None or got < size:
+            return
+        size = min(size * 2, top)
 
 
 def count(account_id: str, view: View) -> int:

@@ -154,15 +154,28 @@ def _build(txn: Txn, states: dict[str, int], now: int) -> tuple[TransactWrite, l
     return tx, tags, new_states
 
 
-def commit(txn: Txn, *, expect: dict[str, int] | None = None) -> dict[str, int]:
+def commit(
+    txn: Txn, *, expect: dict[str, int] | None = None, assume: dict[str, int] | None = None
+) -> dict[str, int]:
     """Apply TXN atomically; return the new modseq of each changed type.
 
     EXPECT maps a type to the modseq the caller saw (ifInState): a different current value, or a writer
     that gets there first, raises StateMismatch. Without it, a lost race on the state is retried. A failed
     condition on one of the caller's own writes raises Conflict with that write's tag.
+
+    ASSUME is every state as the caller last knew it (read at the start of its request and kept in step
+    with its own commits): the first attempt conditions on it instead of reading the account item. The
+    transaction conditions on exact values either way, so a stale guess only costs a failed attempt,
+    after which the states are read as usual. A guess that disagrees with EXPECT is not used, and a guess
+    never decides a StateMismatch by itself.
     """
     for attempt in range(MAX_ATTEMPTS):
-        states = get_states(txn.account_id)
+        guessed = (
+            attempt == 0
+            and assume is not None
+            and all(assume.get(t, 0) == v for t, v in (expect or {}).items())
+        )
+        states = dict(assume or {}) if guessed else get_states(txn.account_id)
         if expect:
             for type_name, value in expect.items():
                 if states.get(type_name, 0) != value:
@@ -177,6 +190,8 @@ def commit(txn: Txn, *, expect: dict[str, int] | None = None) -> dict[str, int]:
             own = [t for t in failed if t not in ("__account__", "__change__")]
             if own and "ConditionalCheckFailed" in codes:
                 raise Conflict(own[0]) from None
+            if guessed:
+                continue  # read the states and try again (ifInState is checked against what is read)
             if expect and "__account__" in failed and "ConditionalCheckFailed" in codes:
                 raise StateMismatch(",".join(expect)) from None
             time.sleep(min(0.2, 0.005 * (2**attempt)) * random.random())

@@ -13,6 +13,7 @@ record must not affect the delivery); the consumer deletes it once the send ends
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -89,6 +90,27 @@ def list_all(account_id: str) -> list[SubmissionRecord]:
     tables.bind()
     items = Submission.query(account_id, consistent_read=True)
     return [record for record in map(_record, items) if not record.hidden]
+
+
+def list_visible(account_id: str, at_most: int) -> list[SubmissionRecord] | None:
+    """Every visible submission by id, or None when there are more than AT_MOST (the read stops there)."""
+    tables.bind()
+    found: list[SubmissionRecord] = []
+    for item in Submission.query(account_id, consistent_read=True, page_size=at_most + 1):
+        record = _record(item)
+        if not record.hidden:
+            found.append(record)
+            if len(found) > at_most:
+                return None
+    return found
+
+
+def get_many(account_id: str, submission_ids: Iterable[str]) -> dict[str, SubmissionRecord]:
+    """The visible submissions among SUBMISSION_IDS (consistent BatchGetItem, 100 keys a call)."""
+    tables.bind()
+    keys = [(account_id, s) for s in dict.fromkeys(submission_ids)]
+    records = map(_record, Submission.batch_get(keys, consistent_read=True)) if keys else iter(())
+    return {r.submission_id: r for r in records if not r.hidden}
 
 
 def get(account_id: str, submission_id: str) -> SubmissionRecord | None:

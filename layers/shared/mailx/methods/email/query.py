@@ -1,6 +1,7 @@
 """RFC 8621 §4.4 (RFC 8620 §5.5): Email/query — by index for the webmail views, else over the listing data.
 
-The views indexed.py names cost a Query of position+limit small items. Every other filter or sort
+The views indexed.py names cost a Query of position+limit small items. Without a total, newest first,
+other filters walk an index view until the page is full (stream.py). Every other filter or sort
 reads the account's listing data (a paged Query on the emails partition projecting only the metadata,
 plus the summary when a header, attachment or sort needs it, plus the body texts for `text`/`body`)
 and filters and sorts in memory. See docs/search.md.
@@ -12,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from mailx.methods.email import filters, indexed, sorts
+from mailx.methods.email import filters, indexed, sorts, stream
 from mailx.methods.email.filters import Matcher
 from mailx.protocol.context import CallContext
 from mailx.protocol.query_filter import Comparator, Filter, evaluate
@@ -99,8 +100,28 @@ def email_query(call: CallContext, args: dict[str, Any]) -> dict[str, Any]:
     if view is not None:
         cut = _indexed_window(parsed, view, collapse)
     else:
-        ids = full_results(parsed.account_id, parsed.filter, sort, collapse)
-        cut = window(
-            ids, parsed.position, parsed.anchor, parsed.anchor_offset, parsed.limit, max_limit=MAX_LIMIT
-        )
+        cut = _streamed_window(parsed, sort, collapse) or _scanned_window(parsed, sort, collapse)
     return query_response(parsed, cut, state, can_calculate_changes=True)
+
+
+def _scanned_window(parsed: QueryArgs, sort: Sequence[Comparator], collapse: bool) -> QueryWindow:
+    ids = full_results(parsed.account_id, parsed.filter, sort, collapse)
+    args = (parsed.position, parsed.anchor, parsed.anchor_offset, parsed.limit)
+    return window(ids, *args, max_limit=MAX_LIMIT)
+
+
+def _streamed_window(parsed: QueryArgs, sort: Sequence[Comparator], collapse: bool) -> QueryWindow | None:
+    """The page from a newest-first walk that stops when it is full (stream.py); None: scan instead."""
+    wanted = needs(parsed.filter, sort)
+    if not stream.streamable(sorts.is_newest_first(sort), parsed, wanted.threads):
+        return None
+    limit, clamped = parsed.limit, None
+    if limit is None or limit > MAX_LIMIT:
+        limit = clamped = MAX_LIMIT
+    if limit == 0:
+        return QueryWindow(ids=[], position=parsed.position, total=0, limit=clamped)
+    ids = stream.first_matches(parsed.account_id, parsed.filter, parsed.position + limit, collapse=collapse,
+                               summary=wanted.summary, text=wanted.text)  # fmt: skip
+    if ids is None:
+        return None
+    return QueryWindow(ids=ids[parsed.position :], position=parsed.position, total=0, limit=clamped)

@@ -1,9 +1,14 @@
 """RFC 8621 §4.6 (RFC 8620 §5.3): Email/set — creates (set_create), then updates, then destroys.
 
-Each update and each destroy is its own transaction on fresh reads, conditioned on the Email's and
-thread's versions: a concurrent writer makes it read again and re-apply the patch, so no change is
-ever lost. `ifInState` is checked against the state at the start of the call and conditions the first
-commit; later commits condition on the state the previous one produced.
+Each update and each destroy is its own transaction, conditioned on the Email's and thread's versions
+as read: a concurrent writer makes it read again and re-apply the patch, so no change is ever lost.
+`ifInState` is checked against the state at the start of the call and conditions the first commit;
+later commits condition on the state the previous one produced.
+
+Reads are batched: every Email the call names and their threads are read up front (one BatchGetItem
+per 100 of each), and each commit conditions on the states as this request last knew them instead of
+reading the account item again. Those reads are only the first attempt's: a thread is re-read once
+another Email of it was written in this call, and a failed condition reads everything afresh.
 """
 
 from __future__ import annotations
@@ -57,6 +62,25 @@ class _EmailSet:
         self.result = SetResult(account_id=args.account_id, old_state=self.state)
         self.expect: dict[str, int] | None = None if args.if_in_state is None else {"Email": int(self.state)}
         self.committed = False
+        self.emails: dict[str, Versioned] = {}  # read up front, each used once (then read afresh)
+        self.threads: dict[str, ThreadRecord | None] = {}  # dropped once one of its Emails is written
+
+    def prefetch(self, email_ids: list[str]) -> None:
+        """Read every named Email and its thread in batches, for the first attempt of each write."""
+        self.emails = email_writes.get_versioned(self.account_id, email_ids)
+        thread_ids = {found.record.thread_id for found in self.emails.values()}
+        found_threads = threads.get_many(self.account_id, thread_ids)
+        self.threads = {t: found_threads.get(t) for t in thread_ids}
+
+    def read(self, email_id: str) -> tuple[Versioned, ThreadRecord | None]:
+        """The Email and its thread: as prefetched the first time, afresh after that."""
+        found = self.emails.pop(email_id, None)
+        if found is None:
+            return _read(self.account_id, email_id)
+        thread_id = found.record.thread_id
+        if thread_id not in self.threads:
+            return found, threads.get_many(self.account_id, [thread_id]).get(thread_id)
+        return found, self.threads.pop(thread_id)
 
     def commit(self, build: Callable[[Txn], bool]) -> bool:
         """Build and commit one transaction, re-reading after lost races; False when nothing changed."""
@@ -64,8 +88,9 @@ class _EmailSet:
             txn = Txn(self.account_id)
             if not build(txn):
                 return False
+            assume = self.call.services.states(self.account_id) if attempt == 0 else None
             try:
-                new_states = states.commit(txn, expect=self.expect)
+                new_states = states.commit(txn, expect=self.expect, assume=assume)
             except StateMismatch:
                 if not self.committed:
                     raise MethodError(STATE_MISMATCH, "another change was committed first") from None
@@ -85,7 +110,7 @@ class _EmailSet:
 
     def update_one(self, email_id: str, patch: dict[str, Any], known: set[str]) -> None:
         def build(txn: Txn) -> bool:
-            found, thread = _read(self.account_id, email_id)
+            found, thread = self.read(email_id)
             boxes, words = update.plan(self.call, found.record, patch, known)
             return update.stage(txn, found, thread or ThreadRecord(found.record.thread_id), boxes, words)
 
@@ -95,7 +120,7 @@ class _EmailSet:
         gone: list[Versioned] = []
 
         def build(txn: Txn) -> bool:
-            found, thread = _read(self.account_id, email_id)
+            found, thread = self.read(email_id)
             destroy.stage(txn, found, thread)
             gone[:] = [found]
             return True
@@ -111,6 +136,8 @@ class _EmailSet:
                 self.committed = True
                 self.result.new_state = self.call.services.state(self.account_id, "Email")
         known = {m.mailbox_id for m in mailboxes.list_all(self.account_id)} if self.args.update else set()
+        named = (self.call.resolve_id(key) for key in (*self.args.update, *self.args.destroy))
+        self.prefetch([email_id for email_id in named if email_id is not None])
         for key, patch in self.args.update.items():
             self.attempt(key, "update", lambda i, p=patch: self.update_one(i, p, known))  # type: ignore[misc]
         for key in self.args.destroy:
