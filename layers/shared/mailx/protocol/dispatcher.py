@@ -6,7 +6,14 @@ from collections.abc import Callable
 from typing import Any
 
 from mailx.protocol.context import CallContext, RequestContext
-from mailx.protocol.errors import SERVER_FAIL, UNKNOWN_METHOD, MethodError, RequestError
+from mailx.protocol.errors import (
+    SERVER_FAIL,
+    SERVER_UNAVAILABLE,
+    UNKNOWN_METHOD,
+    MethodError,
+    RequestError,
+    Unavailable,
+)
 from mailx.protocol.limits import CoreLimits
 from mailx.protocol.references import resolve_references
 from mailx.protocol.registry import MethodOutput, MethodSpec, Registry
@@ -16,6 +23,7 @@ ServerFailHook = Callable[[str, str, BaseException], None]
 
 # Sent instead of the exception: its text may hold internals (paths, keys, other users' data).
 SERVER_FAIL_DESCRIPTION = "An unexpected error occurred while processing this call; it has been logged."
+SERVER_UNAVAILABLE_DESCRIPTION = "The service is busy; nothing was changed. Try again after a short wait."
 
 
 def check_size(body: bytes, limits: CoreLimits) -> None:
@@ -73,6 +81,12 @@ def _run_call(
     return _normalise(spec.name, spec.handler(call, arguments))
 
 
+def _server_error(exc: Exception) -> dict[str, str]:
+    if isinstance(exc, Unavailable):
+        return {"type": SERVER_UNAVAILABLE, "description": SERVER_UNAVAILABLE_DESCRIPTION}
+    return {"type": SERVER_FAIL, "description": SERVER_FAIL_DESCRIPTION}
+
+
 def dispatch(
     request: Request,
     registry: Registry,
@@ -84,8 +98,9 @@ def dispatch(
 ) -> dict[str, Any]:
     """Process every call in order and return the Response object (RFC 8620 §3.4).
 
-    Each call is isolated: a MethodError becomes an `error` response, anything else becomes
-    serverFail (reported to `on_server_fail` for logging, never shown to the client), and the
+    Each call is isolated: a MethodError becomes an `error` response, an `Unavailable` becomes
+    serverUnavailable, anything else serverFail (both reported to `on_server_fail` for logging, the
+    exception never shown to the client), and the
     following calls run as normal. A failed call's creation ids are rolled back, as a
     method-level error must leave no visible state behind.
     """
@@ -106,7 +121,7 @@ def dispatch(
             ctx.created_ids.update(created_before)
             if on_server_fail is not None:
                 on_server_fail(invocation.name, invocation.call_id, exc)
-            produced = [["error", {"type": SERVER_FAIL, "description": SERVER_FAIL_DESCRIPTION}]]
+            produced = [["error", _server_error(exc)]]
         responses.extend([name, arguments, invocation.call_id] for name, arguments in produced)
     response: dict[str, Any] = {"methodResponses": responses, "sessionState": session_state}
     if request.created_ids is not None:

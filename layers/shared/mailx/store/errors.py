@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from mailx.protocol.errors import Unavailable
+
 
 class StoreError(Exception):
     """Base class for storage-level failures that callers are expected to handle."""
@@ -21,3 +23,7 @@ class StateMismatch(StoreError):
 
 class ChangesExpired(StoreError):
     """The change log no longer reaches back to the requested state."""
+
+
+class StoreUnavailable(StoreError, Unavailable):
+    """DynamoDB stayed throttled (or failing) through every retry; nothing was written. Try later."""

@@ -22,10 +22,25 @@ from pynamodb.transactions import TransactWrite
 
 from mailx.config import get_settings
 from mailx.store import tables
-from mailx.store.errors import ChangesExpired, Conflict, NotFound, StateMismatch
+from mailx.store.errors import ChangesExpired, Conflict, NotFound, StateMismatch, StoreUnavailable
 from mailx.store.models import Account, Change
 
 MAX_ATTEMPTS = 8
+# Cancellation reasons of a transaction worth another attempt: a lost race on the account's states or an
+# item another transaction holds, and throttling (which botocore does not retry inside a cancellation).
+_THROTTLED_REASONS = frozenset({"ThrottlingError", "ProvisionedThroughputExceeded", "RequestLimitExceeded"})
+_RETRIED_REASONS = _THROTTLED_REASONS | {"ConditionalCheckFailed", "TransactionConflict"}
+# Error codes of a failed (not cancelled) call that mean "busy": botocore has retried them already.
+_UNAVAILABLE_CODES = frozenset(
+    {
+        "ProvisionedThroughputExceededException",
+        "ThrottlingException",
+        "RequestLimitExceeded",
+        "TransactionInProgressException",
+        "InternalServerError",
+        "ServiceUnavailable",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -161,7 +176,10 @@ def commit(
 
     EXPECT maps a type to the modseq the caller saw (ifInState): a different current value, or a writer
     that gets there first, raises StateMismatch. Without it, a lost race on the state is retried. A failed
-    condition on one of the caller's own writes raises Conflict with that write's tag.
+    condition on one of the caller's own writes raises Conflict with that write's tag. A transaction
+    DynamoDB cancels for throttling is retried here with backoff (botocore retries throttled *calls*, not
+    cancelled transactions); still throttled after MAX_ATTEMPTS, or an error botocore already retried in
+    vain, raises StoreUnavailable — never a retry loop on top of botocore's own.
 
     ASSUME is every state as the caller last knew it (read at the start of its request and kept in step
     with its own commits): the first attempt conditions on it instead of reading the account item. The
@@ -169,6 +187,7 @@ def commit(
     after which the states are read as usual. A guess that disagrees with EXPECT is not used, and a guess
     never decides a StateMismatch by itself.
     """
+    throttled = False
     for attempt in range(MAX_ATTEMPTS):
         guessed = (
             attempt == 0
@@ -184,20 +203,41 @@ def commit(
         try:
             tx._commit()
         except TransactWriteError as exc:
-            reasons = exc.cancellation_reasons or []
-            failed = [tags[i] for i, r in enumerate(reasons) if r is not None and r.code != "None"]
-            codes = {r.code for r in reasons if r is not None}
-            own = [t for t in failed if t not in ("__account__", "__change__")]
-            if own and "ConditionalCheckFailed" in codes:
-                raise Conflict(own[0]) from None
-            if guessed:
-                continue  # read the states and try again (ifInState is checked against what is read)
-            if expect and "__account__" in failed and "ConditionalCheckFailed" in codes:
-                raise StateMismatch(",".join(expect)) from None
-            time.sleep(min(0.2, 0.005 * (2**attempt)) * random.random())
+            # A wrong guess is not a StateMismatch: read the states and try again, at once.
+            throttled = _judge(exc, tags, None if guessed else expect)
+            if throttled or not guessed:
+                time.sleep(_backoff(attempt, throttled))
             continue
         return new_states
+    if throttled:
+        raise StoreUnavailable(f"transaction still throttled after {MAX_ATTEMPTS} attempts")
     raise Conflict("too many concurrent writers")
+
+
+def _judge(exc: TransactWriteError, tags: list[str], expect: dict[str, int] | None) -> bool:
+    """Raise what a failed transaction means for the caller; return (to retry) whether it was throttled."""
+    reasons = exc.cancellation_reasons or []
+    if not reasons:  # not cancelled: throttled or failing calls that botocore has retried already
+        code = exc.cause_response_code
+        if code is None or code in _UNAVAILABLE_CODES:
+            raise StoreUnavailable(f"DynamoDB transaction failed: {code or exc}") from exc
+        raise exc
+    failed = [tags[i] for i, r in enumerate(reasons) if r is not None and r.code != "None"]
+    codes = {r.code for r in reasons if r is not None and r.code != "None"}
+    own = [t for t in failed if t not in ("__account__", "__change__")]
+    if own and "ConditionalCheckFailed" in codes:
+        raise Conflict(own[0]) from None
+    if expect and "__account__" in failed and "ConditionalCheckFailed" in codes:
+        raise StateMismatch(",".join(expect)) from None
+    if codes - _RETRIED_REASONS:  # ValidationError, ItemCollectionSizeLimitExceeded: retrying cannot help
+        raise exc
+    return bool(codes & _THROTTLED_REASONS)
+
+
+def _backoff(attempt: int, throttled: bool) -> float:
+    """Jittered exponential backoff: short after a lost race, longer (up to 1 s) when throttled."""
+    base, cap = (0.05, 1.0) if throttled else (0.005, 0.2)
+    return float(min(cap, base * 2**attempt) * random.random())
 
 
 def _ids(values: Any) -> tuple[str, ...]:

@@ -16,16 +16,22 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NoReturn
 
 from mailx.methods.email import destroy, update
 from mailx.protocol.context import CallContext
-from mailx.protocol.errors import SERVER_UNAVAILABLE, STATE_MISMATCH, MethodError, SetError
+from mailx.protocol.errors import (
+    SERVER_PARTIAL_FAIL,
+    SERVER_UNAVAILABLE,
+    STATE_MISMATCH,
+    MethodError,
+    SetError,
+)
 from mailx.protocol.standard_set import SetArgs, SetResult, check_state, parse_set
 from mailx.server.limits import LIMITS
 from mailx.store import email_writes, mailboxes, states, threads
 from mailx.store.email_writes import Versioned
-from mailx.store.errors import Conflict, StateMismatch
+from mailx.store.errors import Conflict, StateMismatch, StoreUnavailable
 from mailx.store.states import Txn
 from mailx.store.threads import ThreadRecord
 
@@ -101,12 +107,21 @@ class _EmailSet:
                     raise SetError.invalid_properties(["mailboxIds"], "a mailbox was destroyed") from None
                 time.sleep(min(0.2, 0.005 * 2**attempt) * random.random())
                 continue
+            except StoreUnavailable:
+                self.give_up("DynamoDB is throttling writes")
             self.committed = True
             self.call.services.note_committed(self.account_id, new_states)
             self.result.new_state = str(new_states["Email"])
             self.expect = None if self.expect is None else {"Email": new_states["Email"]}
             return True
-        raise MethodError(SERVER_UNAVAILABLE, "too many concurrent changes to these Emails; try again")
+        self.give_up("too many concurrent changes to these Emails")
+
+    def give_up(self, why: str) -> NoReturn:
+        """serverUnavailable while nothing changed; once a commit of this call landed, serverPartialFail
+        (RFC 8620 §3.6.2: any other method-level error promises an unchanged state)."""
+        if self.committed:
+            raise MethodError(SERVER_PARTIAL_FAIL, f"{why}; some changes were made: resynchronise")
+        raise MethodError(SERVER_UNAVAILABLE, f"{why}; nothing was changed, try again")
 
     def update_one(self, email_id: str, patch: dict[str, Any], known: set[str]) -> None:
         def build(txn: Txn) -> bool:
