@@ -1,10 +1,10 @@
 """Resend delivery webhooks (svix-signed) -> each submission's event history and deliveryStatus (RFC 8621 §7).
 
 `receive` is the whole path: no secret configured answers 503 (Resend keeps retrying until it is set); a
-missing, wrong or stale (±5 minutes) signature 401, storing nothing; a svix-id seen in the last
-DEDUPE_SECONDS 200 with nothing changed. Resend reports one status per message, not per recipient, so
-an event applies to every recipient of the submission. `yes` and `no` are final: an event arriving out
-of order never moves a recipient back. See docs/webhooks.md.
+missing, wrong or stale (±5 minutes) signature 401, storing nothing; a svix-id already kept 200 with
+nothing changed; a failure while storing 503, so that Resend retries. Resend reports one status per
+message, not per recipient, so an event applies to every recipient of the submission. `yes` and `no`
+are final: an event arriving out of order never moves a recipient back. See docs/webhooks.md.
 """
 
 from __future__ import annotations
@@ -18,13 +18,12 @@ from typing import Any
 
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
-from mailx.store import delivery_events, kv, states
+from mailx.store import delivery_events, states
 from mailx.store.delivery_events import EventRecord, Loaded
 from mailx.store.errors import Conflict
 
 logger = logging.getLogger("mailx.delivery")
 
-DEDUPE_SECONDS = 3 * 86400  # longer than svix's retry schedule (about 28 hours)
 MAX_ATTEMPTS = 5
 MAX_REPLY = 400
 FINAL = frozenset({"yes", "no"})
@@ -202,16 +201,13 @@ def receive(body: bytes, headers: Mapping[str, str], secret: str) -> Reply:
         logger.error("signed webhook body is not a Resend event")
         return Reply(400, "malformed")
     svix_id = {k.lower(): v for k, v in headers.items()}["svix-id"]
-    dedupe_key = f"webhook:resend:{svix_id}"
-    try:
-        kv.put(dedupe_key, event.type, DEDUPE_SECONDS, only_if_absent=True)
-    except Conflict:
-        return Reply(200, "duplicate")
+    # Deduplicated by the history item, written with the status in one transaction: a marker written
+    # before it would survive a crash in between, and Resend's retry would be taken for a duplicate.
     try:
         return Reply(200, apply(event, svix_id))
     except Exception:
-        kv.delete(dedupe_key)  # not applied: let Resend's retry try again
-        raise
+        logger.exception("could not store webhook %s; answering 503 so that Resend retries", svix_id)
+        return Reply(503, "retry")
 
 
 def history(account_id: str, submission_id: str) -> list[dict[str, Any]] | None:
