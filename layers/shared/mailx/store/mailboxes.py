@@ -17,6 +17,7 @@ from mailx.store.models import Mailbox
 from mailx.store.states import Txn
 
 TYPE_NAME = "Mailbox"
+TREE_GUARD = "mailboxes"  # states.GUARDS: moved by every Mailbox/set commit
 
 
 @dataclass(frozen=True)

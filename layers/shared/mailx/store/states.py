@@ -71,6 +71,7 @@ class Txn:
     _updates: list[tuple[Model, list[Action], Condition | None, str]] = field(default_factory=list)
     _changes: dict[str, _TypeChanges] = field(default_factory=dict)
     account_actions: list[Action] = field(default_factory=list)
+    _guards: dict[str, int] = field(default_factory=dict)
 
     def put(self, item: Model, condition: Condition | None = None, tag: str = "put") -> None:
         self._puts.append((item, condition, tag))
@@ -103,9 +104,35 @@ class Txn:
         entry.updated.extend(updated)
         entry.destroyed.extend(destroyed)
 
+    def guard(self, name: str, seen: int) -> None:
+        """Commit only if the account's guard NAME (see GUARDS) is still SEEN, and move it on by one.
+
+        A guard stands for what its writer decided on; commit raises Conflict(f"guard:{name}") when
+        another writer moved it since it was read.
+        """
+        self._guards[name] = seen
+
     @property
     def changed_types(self) -> list[str]:
         return sorted(self._changes)
+
+
+# Guards: versions in the account item that only one kind of writer moves, for decisions that the
+# per-type states would invalidate too often (the Mailbox state moves with every counter change).
+GUARDS = {"mailboxes": Account.mailbox_tree}
+
+
+def read_guard(account_id: str, name: str) -> int:
+    """The current value of guard NAME (0 when never moved); read it before what it guards."""
+    tables.bind()
+    attribute = GUARDS[name]
+    try:
+        # The key too: a projection of only a missing attribute reads as no item at all.
+        wanted = ["account_id", attribute.attr_name]
+        account = Account.get(account_id, consistent_read=True, attributes_to_get=wanted)
+    except DoesNotExist:
+        raise NotFound(account_id) from None
+    return int(getattr(account, attribute.attr_name) or 0)
 
 
 def get_states(account_id: str, *, consistent: bool = True) -> dict[str, int]:
@@ -120,7 +147,10 @@ def get_states(account_id: str, *, consistent: bool = True) -> dict[str, int]:
 
 
 def _state_condition(type_name: str, current: int) -> Condition:
-    path = Account.states[type_name]
+    return _at(Account.states[type_name], current)
+
+
+def _at(path: Any, current: int) -> Condition:
     if current == 0:
         return cast(Condition, path.does_not_exist() | (path == 0))
     return cast(Condition, path == current)
@@ -158,12 +188,15 @@ def _build(txn: Txn, states: dict[str, int], now: int) -> tuple[TransactWrite, l
     for item, actions, cond, tag in txn._updates:
         tx.update(item, actions=actions, condition=cond)
         tags.append(tag)
-    if new_states or txn.account_actions:
+    if new_states or txn.account_actions or txn._guards:
         condition: Condition = Account.account_id.exists()
         actions = list(txn.account_actions)
         for type_name, value in new_states.items():
             condition = condition & _state_condition(type_name, states.get(type_name, 0))
             actions.append(Account.states[type_name].set(value))
+        for name, seen in txn._guards.items():
+            condition = condition & _at(GUARDS[name], seen)
+            actions.append(GUARDS[name].set(seen + 1))
         tx.update(Account(account_id=txn.account_id), actions=actions, condition=condition)
         tags.append("__account__")
     return tx, tags, new_states
@@ -192,9 +225,13 @@ def commit(
         guessed = (
             attempt == 0
             and assume is not None
+            and not txn._guards
             and all(assume.get(t, 0) == v for t, v in (expect or {}).items())
         )
         states = dict(assume or {}) if guessed else get_states(txn.account_id)
+        for name, seen in txn._guards.items():
+            if read_guard(txn.account_id, name) != seen:
+                raise Conflict(f"guard:{name}")
         if expect:
             for type_name, value in expect.items():
                 if states.get(type_name, 0) != value:
@@ -232,6 +269,11 @@ def _judge(exc: TransactWriteError, tags: list[str], expect: dict[str, int] | No
     if codes - _RETRIED_REASONS:  # ValidationError, ItemCollectionSizeLimitExceeded: retrying cannot help
         raise exc
     return bool(codes & _THROTTLED_REASONS)
+
+
+def pause(attempt: int) -> None:
+    """Sleep before a caller's next attempt after a lost race (jittered, doubling, at most 0.2 s)."""
+    time.sleep(_backoff(attempt, throttled=False))
 
 
 def _backoff(attempt: int, throttled: bool) -> float:

@@ -1,11 +1,13 @@
 """RFC 8621 §2.5 (RFC 8620 §5.3): Mailbox/set, with onDestroyRemoveEmails.
 
-Each attempt reads the Mailbox state and then the mailboxes, decides every operation on that
-snapshot (plan.py, settle.py) and commits the writes in one transaction conditioned on that state
-(`commit(expect=...)`). A writer that got in between makes the commit fail: with `ifInState` the
-call answers stateMismatch, without it the call is decided again on fresh data. A call with more
-writes than one DynamoDB transaction holds commits in chunks, each conditioned on the state the
-previous chunk produced.
+Each attempt reads the mailbox-tree guard and then the mailboxes, decides every operation on that
+snapshot (plan.py, settle.py) and commits the writes in one transaction conditioned on that guard,
+which only Mailbox/set moves. Another Mailbox/set that got in between makes the commit fail, and the
+call is decided again on fresh data; with `ifInState` the commit is also conditioned on the Mailbox
+state, and a change answers stateMismatch. Not conditioning on the Mailbox state otherwise matters:
+every counter change moves it, so a busy mailbox would starve Mailbox/set (the concurrency soak did);
+what counters decide (mailboxHasEmail) is guarded by the destroy's own condition. A call with more
+writes than one DynamoDB transaction holds commits in chunks, each decided on a fresh snapshot.
 """
 
 from __future__ import annotations
@@ -92,6 +94,7 @@ class _MailboxSet:
 
     def attempt(self, seen: int) -> bool:
         """Decide on a fresh snapshot and commit one chunk; True when nothing is left to do."""
+        tree = states.read_guard(self.args.account_id, mailboxes.TREE_GUARD)  # read before the snapshot
         snapshot = {r.mailbox_id: r for r in mailboxes.list_all(self.args.account_id)}
         checked = check_ops(snapshot, self.create, self.update, self.destroy, self.resolve, self.policy)
         accepted, rejected = settle(snapshot, checked.ops)
@@ -101,7 +104,11 @@ class _MailboxSet:
         if chunk:
             txn = states.Txn(self.args.account_id)
             _stage(txn, snapshot, apply_ops(snapshot, chunk), list(dict.fromkeys(op.target for op in chunk)))
-            new_states = states.commit(txn, expect={"Mailbox": seen}) if txn.changed_types else {}
+            txn.guard(mailboxes.TREE_GUARD, tree)
+            strict = self.args.if_in_state is not None and not self.committed
+            new_states = (
+                states.commit(txn, expect={"Mailbox": seen} if strict else None) if txn.changed_types else {}
+            )
             self.committed = self.committed or bool(new_states)
             if new_states:
                 self.call.services.note_committed(self.args.account_id, new_states)
