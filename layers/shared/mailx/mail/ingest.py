@@ -34,7 +34,7 @@ logger = logging.getLogger("mailx.ingest")
 # writes, so 20 mailboxes still leave 8 for thread reference items (most mail: 1 mailbox, 92).
 _TXN_LIMIT = 100
 _FIXED_WRITES = 9  # marker, Thread, search text, 4 change-log steps, account states, one spare
-_ATTEMPTS = 8
+_ATTEMPTS = 12
 
 
 class IngestError(Exception):
@@ -181,7 +181,7 @@ def ingest(
     size = len(data)
     del data  # the summary is all we keep; a 40 MB message must not stay alive twice
     moment = _received_at(received_at)
-    for _ in range(_ATTEMPTS):
+    for attempt in range(_ATTEMPTS):
         placement = threading.place(account_id, summary)
         target = placement.target
         thread_id = target.thread_id if target else new_id("T")
@@ -195,7 +195,10 @@ def ingest(
                 return _existing(account_id, email_id)
             if tag.startswith("mailbox:"):
                 raise IngestError(f"unknown mailbox {tag.partition(':')[2]}") from None
-            continue  # another message changed the same thread or reference: read again
+            # Another writer changed the same thread or reference (a flag change on a busy thread does):
+            # read again after a jittered pause, or the same writers win every immediate retry.
+            states.pause(attempt)
+            continue
         _merge_linked(account_id, thread_id, placement.others)
         return IngestResult(email_id, email_id, thread_id, size, created=True)
     raise Conflict(f"ingest of {email_id}: too many concurrent changes to its thread")
