@@ -76,7 +76,10 @@ def plan(
     }
     bad = _apply(call, current, patch)
     boxes, words = sorted(current["mailboxIds"]), sorted(current["keywords"])
-    if not boxes or set(boxes) - known:
+    # Only mailboxes the patch adds must be among those read at the start of the call: the Email may
+    # already be in one created since (found by the concurrency soak). An added mailbox destroyed since
+    # fails the counter update's condition instead.
+    if not boxes or set(boxes) - set(record.mailbox_ids) - known:
         bad.add("mailboxIds")
     if bad:
         raise SetError.invalid_properties(sorted(bad), "unknown or malformed keywords or mailboxIds")
