@@ -42,6 +42,8 @@ pytest: install
 ## fuzz: the hypothesis fuzz suites (tests/fuzz) at length; `make test` runs them short
 fuzz: install
 	MAILX_FUZZ_EXAMPLES=$${MAILX_FUZZ_EXAMPLES:-2000} $(BIN)/pytest -q tests/fuzz
+	MAILX_SOAK_ROUNDS=$${MAILX_SOAK_ROUNDS:-60} MAILX_SOAK_PROCESSES=$${MAILX_SOAK_PROCESSES:-3} \
+		$(BIN)/pytest -q -p no:xdist tests/integration/test_concurrency_soak.py
 
 ## bench: benchmarks, run on demand, printing figures
 bench: install

@@ -71,7 +71,11 @@ def resend(monkeypatch: pytest.MonkeyPatch) -> Iterator[IdempotentResend]:
     from mailx import config
     from mailx.store import config_store
 
-    for key, value in {"RELAY": "resend", "RESEND_API_KEY": "re_test_key", "RESEND_API_URL": fake.url}.items():
+    for key, value in {
+        "RELAY": "resend",
+        "RESEND_API_KEY": "re_test_key",
+        "RESEND_API_URL": fake.url,
+    }.items():
         monkeypatch.setenv(key, value)
     config.reset_settings()
     config_store.forget_cache()
@@ -90,9 +94,13 @@ def lambda_handler(monkeypatch: pytest.MonkeyPatch) -> Any:
 
 def _sqs_event() -> dict[str, Any]:
     """What the event source mapping hands the function: the queue's visible messages."""
-    got = aws.sqs().receive_message(
-        QueueUrl=outbound.queue_url(), MaxNumberOfMessages=10, MessageSystemAttributeNames=["All"]
-    ).get("Messages", [])
+    got = (
+        aws.sqs()
+        .receive_message(
+            QueueUrl=outbound.queue_url(), MaxNumberOfMessages=10, MessageSystemAttributeNames=["All"]
+        )
+        .get("Messages", [])
+    )
     records = [
         {"messageId": m["MessageId"], "receiptHandle": m["ReceiptHandle"], "body": m["Body"],
          "attributes": {"ApproximateReceiveCount": m["Attributes"]["ApproximateReceiveCount"]},

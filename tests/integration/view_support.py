@@ -66,20 +66,29 @@ def view(client: Any, account: str) -> View:
 
 
 def changes(client: Any, account: str, type_name: str, since: str) -> dict[str, Any]:
-    """Every id created, updated and destroyed since SINCE (following hasMoreChanges), and the new state."""
-    out: dict[str, Any] = {"created": set(), "updated": set(), "destroyed": set(), "steps": 0}
-    state = since
+    """The ids created, updated and destroyed since SINCE, following hasMoreChanges and collapsing across
+    pages as RFC 8620 §5.2 does within one (created then destroyed: omitted); and the new state."""
+    spans: dict[str, tuple[str, str]] = {}
+    state, steps = since, 0
     while True:
         args = {"accountId": account, "sinceState": state}
         [[name, got, _]] = call(client, [f"{type_name}/changes", args, "c"])
         assert name == f"{type_name}/changes", got
         for kind in ("created", "updated", "destroyed"):
-            out[kind] |= set(got[kind])
-        out["steps"] += 1
+            for record_id in got[kind]:
+                spans[record_id] = (spans.get(record_id, (kind, kind))[0], kind)
+        steps += 1
         state = got["newState"]
         if not got["hasMoreChanges"]:
-            out["newState"] = state
-            return out
+            break
+    out: dict[str, Any] = {"created": set(), "updated": set(), "destroyed": set(), "steps": steps}
+    for record_id, (first, last) in spans.items():
+        if first == "created" and last != "destroyed":
+            out["created"].add(record_id)
+        elif first != "created":
+            out["destroyed" if last == "destroyed" else "updated"].add(record_id)
+    out["newState"] = state
+    return out
 
 
 def unchanged(client: Any, account: str, before: View) -> None:
