@@ -52,12 +52,15 @@ def _serialise_moto_writes(monkeypatch: pytest.MonkeyPatch) -> None:
 
     moto checks a condition and applies the write in separate steps without a lock, so two threads can
     both pass the same condition; real DynamoDB never lets that happen. Concurrency tests exercise our
-    code, not that moto gap.
+    code, not that moto gap. Reads take the lock too: moto applies a transaction's items one by one (and
+    undoes a cancelled one by restoring copies of the tables), so a read in between would see writes
+    that never commit, which DynamoDB's reads never do (the concurrency soak tripped over one).
     """
     from moto.dynamodb.models import DynamoDBBackend
 
     lock = threading.RLock()
-    for name in ("put_item", "update_item", "delete_item", "transact_write_items", "batch_write_item"):
+    writes = ("put_item", "update_item", "delete_item", "transact_write_items", "batch_write_item")
+    for name in (*writes, "get_item", "query", "scan"):
         original = getattr(DynamoDBBackend, name)
 
         def locked(self: Any, *args: Any, _original: Any = original, **kwargs: Any) -> Any:

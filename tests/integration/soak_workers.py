@@ -103,7 +103,8 @@ def email_worker(world: World, worker: int) -> None:
             error = result["notUpdated"][email_id]
             temp = any(k[11:] in journal.temp_boxes for k in patch if k.startswith("mailboxIds/"))
             expected = temp and error == {**error, "type": "invalidProperties", "properties": ["mailboxIds"]}
-            journal.note(f"Email/set {error['type']}", None if expected else f"Email/set {error}")
+            problem = None if expected else f"Email/set {email_id} {patch}: {error}"
+            journal.note(f"Email/set {error['type']}", problem)
 
 
 def mailbox_worker(world: World) -> None:
