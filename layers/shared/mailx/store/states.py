@@ -124,26 +124,27 @@ GUARDS = {"mailboxes": Account.mailbox_tree}
 
 def read_guard(account_id: str, name: str) -> int:
     """The current value of guard NAME (0 when never moved); read it before what it guards."""
-    tables.bind()
-    attribute = GUARDS[name]
-    try:
-        # The key too: a projection of only a missing attribute reads as no item at all.
-        wanted = ["account_id", attribute.attr_name]
-        account = Account.get(account_id, consistent_read=True, attributes_to_get=wanted)
-    except DoesNotExist:
-        raise NotFound(account_id) from None
-    return int(getattr(account, attribute.attr_name) or 0)
+    return _read(account_id, [name], consistent=True)[1][name]
 
 
 def get_states(account_id: str, *, consistent: bool = True) -> dict[str, int]:
     """The current modseq of every type (0 for a type never written)."""
+    return _read(account_id, [], consistent=consistent)[0]
+
+
+def _read(account_id: str, guards: list[str], *, consistent: bool) -> tuple[dict[str, int], dict[str, int]]:
+    """The states and the named guards, in one GetItem of the account item."""
     tables.bind()
+    names = [GUARDS[g].attr_name for g in guards]
     try:
-        account = Account.get(account_id, consistent_read=consistent, attributes_to_get=["states"])
+        # The key too: a projection of only missing attributes reads as no item at all.
+        wanted = ["account_id", "states", *names]
+        account = Account.get(account_id, consistent_read=consistent, attributes_to_get=wanted)
     except DoesNotExist:
         raise NotFound(account_id) from None
     raw: dict[str, Any] = account.states.as_dict() if account.states else {}  # type: ignore[no-untyped-call]
-    return {str(k): int(v) for k, v in raw.items()}
+    found = {g: int(getattr(account, n) or 0) for g, n in zip(guards, names, strict=True)}
+    return {str(k): int(v) for k, v in raw.items()}, found
 
 
 def _state_condition(type_name: str, current: int) -> Condition:
@@ -228,9 +229,13 @@ def commit(
             and not txn._guards
             and all(assume.get(t, 0) == v for t, v in (expect or {}).items())
         )
-        states = dict(assume or {}) if guessed else get_states(txn.account_id)
+        guards: dict[str, int] = {}
+        if guessed:
+            states = dict(assume or {})
+        else:
+            states, guards = _read(txn.account_id, list(txn._guards), consistent=True)
         for name, seen in txn._guards.items():
-            if read_guard(txn.account_id, name) != seen:
+            if guards[name] != seen:
                 raise Conflict(f"guard:{name}")
         if expect:
             for type_name, value in expect.items():
