@@ -92,13 +92,22 @@ def faults(aws: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[Faults]:
 
 @contextmanager
 def failing(
-    faults: Faults, operation: str, error: AwsError, *, times: int | None = None, skip: int = 0
+    faults: Faults,
+    operation: str,
+    error: AwsError,
+    *,
+    times: int | None = None,
+    skip: int = 0,
+    table: str | None = None,
 ) -> Iterator[None]:
-    """Answer OPERATION (a DynamoDB API name) with ERROR after SKIP good attempts, TIMES times (None: all)."""
+    """Answer OPERATION (a DynamoDB API name) with ERROR after SKIP good attempts, TIMES times (None: all);
+    with TABLE, only the calls on that table."""
     events = dynamodb_client().meta.events
     count = Counter[str]()
 
     def mark(request: Any, **_: Any) -> None:
+        if table is not None and json.loads(request.body or b"{}").get("TableName") != table:
+            return
         count["seen"] += 1
         faults.attempts[operation] += 1
         if count["seen"] <= skip or (times is not None and count["hit"] >= times):

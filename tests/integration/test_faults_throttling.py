@@ -30,6 +30,7 @@ from tests.integration.view_support import call, changes, unchanged, view
 
 __all__ = ["faults"]
 KINDS = [THROTTLED, THROTTLING, CANCELED_THROTTLED]
+MAX_BOTOCORE_ATTEMPTS = 6  # the shared client: standard retry mode, 5 retries
 
 
 @pytest.fixture
@@ -126,3 +127,21 @@ def test_throttling_after_part_of_a_set_landed_is_server_partial_fail(
     after = view(client, account)
     assert after.emails[first]["keywords"] == {"$flagged": True} and after.emails[second]["keywords"] == {}
     assert changes(client, account, "Email", before.states["Email"])["updated"] == {first}
+
+
+def test_a_read_throttled_through_every_retry_fails_only_its_call(
+    client: Any, alice: Any, faults: Faults
+) -> None:
+    account = alice.account_id
+    put(alice, mail("r@x", "Read"), 1)
+    calls = [
+        ["Email/query", {"accountId": account}, "q"],
+        ["Mailbox/get", {"accountId": account, "ids": None, "properties": ["name"]}, "m"],
+    ]
+    # When every attempt of Email/query's read of its index is throttled
+    with failing(faults, "Query", THROTTLED, table="test-emailindex"):
+        responses = call(client, *calls)
+    # Then that call answers a method error with HTTP 200 after botocore's attempts, and the next runs
+    assert faults.injected["Query"] == MAX_BOTOCORE_ATTEMPTS
+    assert [r[0] for r in responses] == ["error", "Mailbox/get"], responses
+    assert responses[0][1]["type"] == "serverFail"
