@@ -72,7 +72,7 @@ EXPECTED = {
     ),
     "WebhookFunction": Expected(
         read={"accounts", "config", "relayrefs", "submissions", "deliveryevents"},
-        write={"accounts", "changes", "kv", "submissions", "deliveryevents"},
+        write={"accounts", "changes", "submissions", "deliveryevents"},
     ),
 }
 
