@@ -48,26 +48,34 @@ def env(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
 
 
 def _serialise_moto_writes(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Make moto's conditional writes atomic across threads, as DynamoDB's are.
+    """Make moto's writes atomic across threads, and its reads item-atomic, as DynamoDB's are.
 
     moto checks a condition and applies the write in separate steps without a lock, so two threads can
-    both pass the same condition; real DynamoDB never lets that happen. Concurrency tests exercise our
-    code, not that moto gap. Reads take the lock too: moto applies a transaction's items one by one (and
-    undoes a cancelled one by restoring copies of the tables), so a read in between would see writes
-    that never commit, which DynamoDB's reads never do (the concurrency soak tripped over one).
+    both pass the same condition; it applies a transaction's items one by one (and undoes a cancelled
+    one by restoring copies of the tables); and it updates a stored item attribute by attribute in
+    place, so a read in another thread could see writes that never commit or half an update (a new
+    version number beside old keywords). Real DynamoDB allows none of that, so writes and the whole of
+    each read (including turning items into the response) share one lock. Concurrency tests exercise
+    our code, not those moto gaps (the concurrency soak and test_email_set tripped over them).
     """
     from moto.dynamodb.models import DynamoDBBackend
+    from moto.dynamodb.responses import DynamoHandler
 
     lock = threading.RLock()
-    writes = ("put_item", "update_item", "delete_item", "transact_write_items", "batch_write_item")
-    for name in (*writes, "get_item", "query", "scan"):
-        original = getattr(DynamoDBBackend, name)
+
+    def serialise(owner: Any, name: str) -> None:
+        original = getattr(owner, name)
 
         def locked(self: Any, *args: Any, _original: Any = original, **kwargs: Any) -> Any:
             with lock:
                 return _original(self, *args, **kwargs)
 
-        monkeypatch.setattr(DynamoDBBackend, name, locked)
+        monkeypatch.setattr(owner, name, locked)
+
+    for name in ("put_item", "update_item", "delete_item", "transact_write_items", "batch_write_item"):
+        serialise(DynamoDBBackend, name)
+    for name in ("get_item", "query", "scan", "batch_get_item", "transact_get_items"):
+        serialise(DynamoHandler, name)
 
 
 @pytest.fixture
