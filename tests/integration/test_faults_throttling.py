@@ -145,3 +145,28 @@ def test_a_read_throttled_through_every_retry_fails_only_its_call(
     assert faults.injected["Query"] == MAX_BOTOCORE_ATTEMPTS
     assert [r[0] for r in responses] == ["error", "Mailbox/get"], responses
     assert responses[0][1]["type"] == "serverFail"
+
+
+@pytest.mark.parametrize("error", [THROTTLED, THROTTLING], ids=lambda e: e.code)
+def test_a_sign_in_read_throttled_through_every_retry_answers_503_not_500(
+    alice: Any, faults: Faults, error: AwsError
+) -> None:
+    """Outside a method call (sign-in reads the login and account items) the answer is a 503 problem
+    with Retry-After, which clients retry; nothing is a bare 500."""
+    from fastapi.testclient import TestClient
+
+    from jmap_api.app import create_app
+    from tests.support import basic
+
+    with TestClient(
+        create_app(), base_url="https://mail.example.test", raise_server_exceptions=False
+    ) as http:
+        with failing(faults, "GetItem", error), failing(faults, "Query", error):
+            answer = http.get("/jmap/session", headers=basic("alice", "correct horse battery"))
+        assert answer.status_code == 503, answer.text
+        assert answer.headers["retry-after"] == "1"
+        assert answer.headers["content-type"].startswith("application/problem+json")
+        assert answer.json()["status"] == 503
+        assert faults.injected["GetItem"] + faults.injected["Query"] >= MAX_BOTOCORE_ATTEMPTS
+        # and once DynamoDB answers again, so does the server
+        assert http.get("/jmap/session", headers=basic("alice", "correct horse battery")).status_code == 200

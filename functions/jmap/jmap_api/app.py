@@ -69,6 +69,13 @@ async def _starlette_http(_: Request, exc: Exception) -> JSONResponse:
 
 
 async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+    from mailx.store.errors import is_unavailable
+
+    if is_unavailable(exc):  # DynamoDB throttled through every retry, e.g. while signing in
+        logger.warning("store unavailable: %s", type(exc).__name__)
+        return problem(
+            503, "Service Unavailable", "the store is busy; try again shortly", headers={"Retry-After": "1"}
+        )
     logger.exception("unhandled error", exc_info=exc)
     return problem(500, "Internal Server Error", "an unexpected error occurred; it has been logged")
 

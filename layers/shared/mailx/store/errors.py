@@ -27,3 +27,37 @@ class ChangesExpired(StoreError):
 
 class StoreUnavailable(StoreError, Unavailable):
     """DynamoDB stayed throttled (or failing) through every retry; nothing was written. Try later."""
+
+
+# Error codes of a failed DynamoDB call that mean "busy, try later": botocore has retried them already.
+BUSY_CODES = frozenset(
+    {
+        "ProvisionedThroughputExceededException",
+        "ThrottlingException",
+        "RequestLimitExceeded",
+        "TransactionInProgressException",
+        "InternalServerError",
+        "ServiceUnavailable",
+    }
+)
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """True when EXC (or what caused it) says the store is busy rather than that the request is wrong.
+
+    pynamodb wraps botocore's ClientError in its own errors and keeps the code as `cause_response_code`;
+    code outside method calls (sign-in, settings) lets those through, and the app answers 503 for them.
+    """
+    seen: BaseException | None = exc
+    for _ in range(8):  # a short cause chain; never loop on a cycle
+        if seen is None:
+            return False
+        if isinstance(seen, Unavailable):
+            return True
+        code = getattr(seen, "cause_response_code", None)
+        if code is None:
+            code = getattr(seen, "response", {}).get("Error", {}).get("Code")
+        if code in BUSY_CODES:
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False

@@ -22,7 +22,7 @@ from pynamodb.transactions import TransactWrite
 
 from mailx.config import get_settings
 from mailx.store import tables
-from mailx.store.errors import ChangesExpired, Conflict, NotFound, StateMismatch, StoreUnavailable
+from mailx.store.errors import BUSY_CODES, ChangesExpired, Conflict, NotFound, StateMismatch, StoreUnavailable
 from mailx.store.models import Account, Change
 
 MAX_ATTEMPTS = 8
@@ -30,17 +30,7 @@ MAX_ATTEMPTS = 8
 # item another transaction holds, and throttling (which botocore does not retry inside a cancellation).
 _THROTTLED_REASONS = frozenset({"ThrottlingError", "ProvisionedThroughputExceeded", "RequestLimitExceeded"})
 _RETRIED_REASONS = _THROTTLED_REASONS | {"ConditionalCheckFailed", "TransactionConflict"}
-# Error codes of a failed (not cancelled) call that mean "busy": botocore has retried them already.
-_UNAVAILABLE_CODES = frozenset(
-    {
-        "ProvisionedThroughputExceededException",
-        "ThrottlingException",
-        "RequestLimitExceeded",
-        "TransactionInProgressException",
-        "InternalServerError",
-        "ServiceUnavailable",
-    }
-)
+_UNAVAILABLE_CODES = BUSY_CODES  # a failed (not cancelled) call: botocore has retried them already
 
 
 @dataclass(frozen=True)
