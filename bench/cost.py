@@ -40,7 +40,10 @@ PLATFORM_LOG_BYTES = 400  # Lambda's START, END and REPORT lines per invocation
 # Cold starts per account and month, and their billed init time (ms).
 COLD = {"jmap": (600, 1500), "ses_inbound": (1000, 1500), "outbound": (300, 1500)}
 SQS_IDLE_POLLS = 648_000  # the event source mapping's long polls of an idle queue (estimate, per stack)
-PUSH_POLL = (86_400, 3, 30)  # TODO(push): one connected client: invocations/month, RRU each, ms each
+# One connected event-source client (docs/push.md "Cost", `python -m bench.eventsource`): a buffered
+# response answers at once and the client reconnects after the 60 s `retry:`; 2 RRU a response, 4.5
+# when the password is checked again (1 in 5), billed 50 ms (150 ms with the check): averages below.
+PUSH_POLL = (43_150, 2.5, 70)  # invocations/month, RRU each, billed ms each
 
 # The 100,000 JMAP requests of one account's month, by the bench row (or search) that stands for each.
 MIX = {
@@ -146,7 +149,7 @@ def _storage(usage: Usage, profile: Profile, rows: dict[str, Row]) -> None:
 
 
 def push(profile: Profile) -> Usage:
-    """TODO(push): the always-connected event-source clients, one short invocation every 30 s each."""
+    """The always-connected event-source clients: one short invocation a minute each (PUSH_POLL)."""
     invocations, reads, ms = PUSH_POLL
     usage, clients = Usage(), profile.accounts * profile.connected
     usage.add("apigw_http", invocations * clients)
