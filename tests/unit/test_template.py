@@ -315,3 +315,21 @@ def test_http_api_routes_serve_every_app_path_with_cors() -> None:
         assert {"Authorization", "Content-Type"} <= set(variant["AllowHeaders"])
         assert "Content-Disposition" in variant["ExposeHeaders"]
         assert not variant.get("AllowCredentials"), "credentials travel in headers, not cookies"
+
+
+def test_secrets_come_from_a_secret_or_from_hidden_parameters_that_must_then_be_given() -> None:
+    # Secrets Manager by default; with SecretName empty (no secret to pay for, docs/cost.md) the
+    # values come from NoEcho parameters, and a rule refuses a deploy that gives neither.
+    params = TEMPLATE_DATA["Parameters"]
+    assert params["SecretName"]["Default"] and "MinLength" not in params["SecretName"]
+    rule = TEMPLATE_DATA["Rules"]["SecretsGivenOneWay"]
+    assert rule["RuleCondition"] == {"Fn::Equals": [{"Ref": "SecretName"}, ""]}
+    required = {a["Assert"]["Fn::Not"][0]["Fn::Equals"][0]["Ref"] for a in rule["Assertions"]}
+    assert required == {"TokenSecret", "ManagementKey"}
+    for name in FUNCTIONS:
+        env = function_env(name)
+        for key, param in (("TOKEN_SECRET", "TokenSecret"), ("MANAGEMENT_KEY", "ManagementKey")):
+            condition, from_secret, from_param = env[key]["Fn::If"]
+            assert condition == "UseSecretsManager" and from_param == {"Ref": param}, (name, key)
+            assert from_secret["Fn::Sub"].startswith(DYNAMIC_SECRET) and key in from_secret["Fn::Sub"]
+            assert params[param]["NoEcho"] is True
