@@ -61,6 +61,9 @@ def _serialise_moto_writes(monkeypatch: pytest.MonkeyPatch) -> None:
     from moto.dynamodb.models import DynamoDBBackend
     from moto.dynamodb.responses import DynamoHandler
 
+    from mailx.local.moto_memory import stop_tracking_dynamodb_models
+
+    stop_tracking_dynamodb_models()  # moto keeps every item and table copy otherwise
     lock = threading.RLock()
 
     def serialise(owner: Any, name: str) -> None:

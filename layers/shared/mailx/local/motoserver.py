@@ -23,6 +23,7 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoReque
 from moto.server import ThreadedMotoServer
 from werkzeug.serving import make_server
 
+from mailx.local.moto_memory import stop_tracking_dynamodb_models
 from mailx.local.wal import Entry, WalWriter, is_mutating, keep_headers, read_entries
 
 logger = logging.getLogger("mailx.local.moto")
@@ -163,6 +164,7 @@ class LocalMotoServer(ThreadedMotoServer):
     """moto's threaded server on a free loopback port, with the recording middleware in front."""
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        stop_tracking_dynamodb_models()  # else every DynamoDB write is kept for ever
         super().__init__(ip_address=host, port=port, verbose=False)
         self.recording = RecordingApp(DomainDispatcherApplication(create_backend_app))
 
