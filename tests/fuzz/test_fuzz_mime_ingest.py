@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mailx.mail.ingest import ingest
+from mailx.mime.render import DEFAULT_BODY_PROPERTIES
 from mailx.protocol.errors import SERVER_FAIL
 from mailx.store import blobs
 from tests.fuzz.conftest import EXAMPLES, World
@@ -55,21 +56,7 @@ PROPERTIES = [
     "header:X-Long:asRaw",
     "header:Content-Type:all",
 ]
-BODY_PROPERTIES = [
-    "partId",
-    "blobId",
-    "size",
-    "headers",
-    "name",
-    "type",
-    "charset",
-    "disposition",
-    "cid",
-    "language",
-    "location",
-    "subParts",
-    "header:Content-Type:asText",
-]
+BODY_PROPERTIES = [*DEFAULT_BODY_PROPERTIES, "headers", "subParts", "header:Content-Type:asText"]
 
 FUZZ = settings(
     max_examples=EXAMPLES,

@@ -30,7 +30,6 @@ MAX_ATTEMPTS = 8
 # item another transaction holds, and throttling (which botocore does not retry inside a cancellation).
 _THROTTLED_REASONS = frozenset({"ThrottlingError", "ProvisionedThroughputExceeded", "RequestLimitExceeded"})
 _RETRIED_REASONS = _THROTTLED_REASONS | {"ConditionalCheckFailed", "TransactionConflict"}
-_UNAVAILABLE_CODES = BUSY_CODES  # a failed (not cancelled) call: botocore has retried them already
 
 
 @dataclass(frozen=True)
@@ -251,7 +250,7 @@ def _judge(exc: TransactWriteError, tags: list[str], expect: dict[str, int] | No
     reasons = exc.cancellation_reasons or []
     if not reasons:  # not cancelled: throttled or failing calls that botocore has retried already
         code = exc.cause_response_code
-        if code is None or code in _UNAVAILABLE_CODES:
+        if code is None or code in BUSY_CODES:
             raise StoreUnavailable(f"DynamoDB transaction failed: {code or exc}") from exc
         raise exc
     failed = [tags[i] for i, r in enumerate(reasons) if r is not None and r.code != "None"]
