@@ -6,6 +6,8 @@ upload of more than ~4 MB can never arrive: maxSizeUpload says so instead of pro
 
 from __future__ import annotations
 
+from typing import Any
+
 from mailx.protocol.limits import CoreLimits
 
 MAX_UPLOAD_BYTES = 4_000_000
@@ -17,6 +19,10 @@ LIMITS = CoreLimits(
     max_calls_in_request=32,
     max_objects_in_get=500,
     max_objects_in_set=500,
+    # Lambda returns at most 6 MB and escapes the JSON body once more inside its own JSON: 4 MB of
+    # method responses always fits. A reference may resolve to no more than a request may carry.
+    max_size_response=4_000_000,
+    max_size_reference=5_000_000,
 )
 
 # RFC 8621 §1.3.1 account capability values.
@@ -30,3 +36,12 @@ MAX_SIZE_ATTACHMENTS_PER_EMAIL = 3_500_000
 # Parsing one takes ~5x its size in memory, within the 1 GB functions; a larger SES object is not read
 # at all but kept under OVERSIZED_PREFIX and reported (docs/security.md, "Message size").
 MAX_MESSAGE_SIZE = 40 * 1024 * 1024
+
+
+def advertised() -> dict[str, Any]:
+    """The MAILX_LIMITS capability object: every bound beyond the RFCs' own properties."""
+    return {
+        "maxSizeResponse": LIMITS.max_size_response,
+        "maxSizeReference": LIMITS.max_size_reference,
+        "maxSizeMessage": MAX_MESSAGE_SIZE,
+    }
