@@ -7,7 +7,6 @@ again. Memberships and listing views move with the Email in the same transaction
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
@@ -16,7 +15,7 @@ from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 
 from mailx.store import email_index, tables
-from mailx.store.emails import EmailRecord, membership_key
+from mailx.store.emails import EmailRecord, load_summary, membership_key
 from mailx.store.models import Email, EmailIndexItem, Membership, Thread
 from mailx.store.states import Txn
 
@@ -45,7 +44,7 @@ def _versioned(item: Email, *, with_summary: bool) -> Versioned:
         keywords=_names(item.keywords),
         received_at=item.received_at,
         size=int(item.size),
-        summary=json.loads(item.summary or "{}") if with_summary else {},
+        summary=load_summary(item) if with_summary else {},
     )
     return Versioned(record, None if item.version is None else int(item.version))
 
