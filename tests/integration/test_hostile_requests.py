@@ -182,3 +182,33 @@ def test_a_body_structure_at_the_depth_limit_is_created(client: Any, alice: Any)
     }
     answers = _api(client, [["Email/set", {"accountId": alice.account_id, "create": {"d": create}}, "s"]])
     assert "d" in answers.json()["methodResponses"][0][1]["created"]
+
+
+@pytest.mark.parametrize("raw", [" v\r\n \r\n Bcc: v@ext.test", " v\r\n\t\r\n\tmore", " v\n   \n x"])
+def test_a_raw_header_with_a_whitespace_only_folded_line_is_refused(
+    client: Any, alice: Any, raw: str
+) -> None:
+    mailboxes = _api(client, [["Mailbox/get", {"accountId": alice.account_id}, "m"]]).json()
+    drafts = next(m["id"] for m in mailboxes["methodResponses"][0][1]["list"] if m["role"] == "drafts")
+    create = {"mailboxIds": {drafts: True}, "subject": "x", "header:X-A:asRaw": raw}
+    answers = _api(client, [["Email/set", {"accountId": alice.account_id, "create": {"d": create}}, "s"]])
+    error = answers.json()["methodResponses"][0][1]["notCreated"]["d"]
+    assert error["type"] == "invalidProperties" and error["properties"] == ["header:X-A:asRaw"]
+
+
+def test_a_raw_header_with_ordinary_folding_is_kept(client: Any, alice: Any) -> None:
+    mailboxes = _api(client, [["Mailbox/get", {"accountId": alice.account_id}, "m"]]).json()
+    drafts = next(m["id"] for m in mailboxes["methodResponses"][0][1]["list"] if m["role"] == "drafts")
+    create = {"mailboxIds": {drafts: True}, "subject": "x", "header:X-A:asRaw": " v\r\n w"}
+    answers = _api(
+        client,
+        [
+            ["Email/set", {"accountId": alice.account_id, "create": {"d": create}}, "s"],
+            [
+                "Email/get",
+                {"accountId": alice.account_id, "ids": ["#d"], "properties": ["header:X-A:asRaw"]},
+                "g",
+            ],
+        ],
+    ).json()["methodResponses"]
+    assert answers[1][1]["list"][0]["header:X-A:asRaw"] == " v\r\n w"
