@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from mailx.mime.header_section import prepare
 from mailx.mime.parse import BodyPart, Headers, build_tree, read_entity
 from mailx.mime.structure import BodyLists, split_body
 
@@ -17,6 +18,8 @@ class ParsedMessage:
     body_structure: BodyPart
     lists: BodyLists
     _index: dict[str, BodyPart] = field(default_factory=dict, repr=False, compare=False)
+    # The header section has lines a receiver may read differently (mime.header_section).
+    unverifiable_headers: bool = False
 
     @property
     def text_body(self) -> tuple[BodyPart, ...]:
@@ -61,10 +64,12 @@ def _fallback(raw: bytes) -> ParsedMessage:
 def parse_message(raw: bytes) -> ParsedMessage:
     """Parses any octets into a message; malformed input degrades, it never raises."""
     try:
-        entity = read_entity(raw)
+        prepared, unverifiable = prepare(raw)
+        entity = read_entity(prepared)
+        del prepared
         headers = tuple(entity.raw_items())
         root = build_tree(entity, [0], headers)
         index = {leaf.part_id: leaf for leaf in root.leaves() if leaf.part_id is not None}
-        return ParsedMessage(len(raw), headers, root, split_body(root), index)
+        return ParsedMessage(len(raw), headers, root, split_body(root), index, unverifiable)
     except Exception:
         return _fallback(raw)
