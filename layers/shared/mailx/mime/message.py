@@ -5,7 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from mailx.mime.header_section import prepare
-from mailx.mime.parse import BodyPart, Headers, build_tree, read_entity
+from mailx.mime.parse import (
+    BodyPart,
+    Headers,
+    TooManyParts,
+    build_tree,
+    read_entity,
+    read_headers_only,
+)
 from mailx.mime.structure import BodyLists, split_body
 
 
@@ -65,7 +72,12 @@ def parse_message(raw: bytes) -> ParsedMessage:
     """Parses any octets into a message; malformed input degrades, it never raises."""
     try:
         prepared, unverifiable = prepare(raw)
-        entity = read_entity(prepared)
+        try:
+            entity = read_entity(prepared)
+        except TooManyParts:
+            # Listed as its headers plus one leaf holding the whole body (mime.bounds).
+            entity = read_headers_only(prepared)
+            entity.set_type("application/octet-stream")
         del prepared
         headers = tuple(entity.raw_items())
         root = build_tree(entity, [0], headers)
