@@ -84,7 +84,7 @@ def _fresh_throttle_window(owner: Any) -> None:
     from mailx.auth import throttle
     from mailx.store import kv
 
-    for key, _limit in throttle._keys(owner.account_id, CLIENT_HOST):
+    for key, _limit in throttle._keys(owner.account_id, owner.username, CLIENT_HOST):
         kv.delete(key)
 
 
