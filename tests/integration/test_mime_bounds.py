@@ -106,3 +106,19 @@ def test_a_message_of_a_million_empty_parts_arrives_by_ses(client: Any, alice: A
     [[_, got, _]] = jmap(client, ["Email/get", args, "g"])
     [email] = got["list"]
     assert email["size"] == len(raw) and email["bodyStructure"]["type"] == "application/octet-stream"
+
+
+def test_parsed_forms_read_a_bounded_prefix_of_a_huge_field(client: Any, alice: Any) -> None:
+    from mailx.mime.bounds import MAX_PARSED_FIELD_OCTETS
+
+    # Given a 3 MB To field of 100,000 addresses (40 MiB of them took a minute and a gigabyte)
+    to = b",\r\n ".join(b"R%d <r%d@many.example>" % (n, n) for n in range(100_000))
+    raw = b"From: a@outside.example\r\nTo: " + to + b"\r\nSubject: many\r\n\r\nhi\r\n"
+    email = _parse(client, alice.account_id, raw, ["to", "subject", "header:To:asRaw"])
+    # Then the parsed form holds the addresses in the first MAX_PARSED_FIELD_OCTETS, all whole
+    assert 5_000 < len(email["to"]) < MAX_PARSED_FIELD_OCTETS // 20
+    last = len(email["to"]) - 1
+    assert email["to"][-1] == {"name": f"R{last}", "email": f"r{last}@many.example"}
+    # ... while the Raw form keeps the whole field
+    assert email["header:To:asRaw"].endswith("R99999 <r99999@many.example>")
+    assert email["subject"] == "many"

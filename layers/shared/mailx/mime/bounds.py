@@ -15,3 +15,9 @@ MAX_MIME_PARTS = 1_000
 # Parameters read from one Content-Type or Content-Disposition field (RFC 2045 §5.1, RFC 2231
 # continuations counted one by one); the rest are ignored.
 MAX_MIME_PARAMETERS = 100
+# Octets of one header field value read for its parsed forms (Addresses, MessageIds, Text, ...), about
+# 8,000 addresses; the rest of the field is still in its Raw form and in the message. And octets of
+# parsed forms one `:all` property reads over all instances; later instances answer null. Address
+# parsing costs ~1 s per MB, so a 40 MiB To field would take a minute and a gigabyte.
+MAX_PARSED_FIELD_OCTETS = 256 * 1024
+MAX_PARSED_ALL_OCTETS = 1024 * 1024

@@ -21,15 +21,21 @@ def prepare(raw: bytes) -> tuple[bytes, bool]:
     """(octets to parse, whether the header section has lines that are not fields or folding).
 
     Linear in the header section; the body is copied only when a field name had to be rewritten."""
+    prepared, unverifiable, _ = split(raw)
+    return prepared, unverifiable
+
+
+def split(raw: bytes) -> tuple[bytes, bool, int]:
+    """As prepare(), plus where the body starts in the octets returned (after the blank line)."""
     pos = 0
     lines: list[bytes] = []
     changed = False
     unverifiable = False
-    end = len(raw)
+    end = body = len(raw)
     for match in _EOL.finditer(raw):
         line = raw[pos : match.start()]
         if not line:
-            end = pos
+            end, body = pos, match.end()
             break
         lines.append(raw[pos : match.end()])
         pos = match.end()
@@ -46,5 +52,6 @@ def prepare(raw: bytes) -> tuple[bytes, bool]:
     else:
         end = pos
     if not changed:
-        return raw, unverifiable
-    return b"".join(lines) + raw[end:], unverifiable
+        return raw, unverifiable, body
+    head = b"".join(lines)
+    return head + raw[end:], unverifiable, body - end + len(head)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from mailx.mime.header_section import prepare
+from mailx.mime.header_section import split
 from mailx.mime.parse import (
     BodyPart,
     Headers,
@@ -71,12 +71,14 @@ def _fallback(raw: bytes) -> ParsedMessage:
 def parse_message(raw: bytes) -> ParsedMessage:
     """Parses any octets into a message; malformed input degrades, it never raises."""
     try:
-        prepared, unverifiable = prepare(raw)
+        prepared, unverifiable, body = split(raw)
         try:
             entity = read_entity(prepared)
         except TooManyParts:
-            # Listed as its headers plus one leaf holding the whole body (mime.bounds).
-            entity = read_headers_only(prepared)
+            # Listed as its headers plus one leaf holding the whole body (mime.bounds). The body is
+            # not fed to the parser: headers-only mode still splits it into a list of every line.
+            entity = read_headers_only(prepared[:body])
+            entity.set_payload(prepared[body:].decode("ascii", "surrogateescape"))
             entity.set_type("application/octet-stream")
         del prepared
         headers = tuple(entity.raw_items())

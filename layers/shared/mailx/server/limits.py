@@ -40,8 +40,14 @@ MAX_MESSAGE_SIZE = 40 * 1024 * 1024
 
 def advertised() -> dict[str, Any]:
     """The MAILX_LIMITS capability object: every bound beyond the RFCs' own properties."""
+    from mailx.mime import bounds  # the mime package stays out of the cold start
+
     return {
         "maxSizeResponse": LIMITS.max_size_response,
         "maxSizeReference": LIMITS.max_size_reference,
         "maxSizeMessage": MAX_MESSAGE_SIZE,
+        "maxMimeParts": bounds.MAX_MIME_PARTS,
+        "maxMimeDepth": bounds.MAX_MIME_DEPTH,
+        "maxMimeParameters": bounds.MAX_MIME_PARAMETERS,
+        "maxParsedFieldOctets": bounds.MAX_PARSED_FIELD_OCTETS,
     }
