@@ -21,7 +21,7 @@ install: $(STAMP)
 
 ## dev: install, start moto + the API on http://127.0.0.1:$${PORT:-8000}, print a login
 dev: install
-	$(BIN)/python -m mailx.local.dev
+	$(BIN)/python functions/jmap/jmap_local.py
 
 ## test: install, then lint, type-check, cfn-lint and the whole pytest suite
 test: install lint typecheck cfn-lint pytest

@@ -1,6 +1,6 @@
 """One live local runtime per test session, started as `make dev` starts it, and the helpers around it.
 
-The runtime is `python -m mailx.local.dev` on a free port with a temporary data folder; accounts are
+The runtime is `python functions/jmap/jmap_local.py` on a free port with a temporary data folder; accounts are
 made with the `mailx` command and mail arrives through `mailx deliver` (the SES ingest path). Each
 client module then drives a webmail workflow with that client's own API. When a test fails, the tail
 of the runtime's log is attached to its report.
@@ -41,7 +41,7 @@ _SERIAL = itertools.count(1)
 
 @dataclass
 class Runtime:
-    """A running `python -m mailx.local.dev`, what its banner said, and everything it printed."""
+    """A running `python functions/jmap/jmap_local.py`, what its banner said, and everything it printed."""
 
     process: subprocess.Popen[str]
     port: int
@@ -102,7 +102,7 @@ def _banner_value(text: str, label: str) -> str:
 def _start(data_dir: Path) -> Runtime:
     port = _free_port()
     process = subprocess.Popen(
-        [PYTHON, "-m", "mailx.local.dev"],
+        [PYTHON, "functions/jmap/jmap_local.py"],
         cwd=REPO,
         env=_env(port, data_dir),
         text=True,

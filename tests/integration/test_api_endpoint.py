@@ -52,7 +52,7 @@ def test_too_many_calls_is_limit_problem(client: Any, alice: Any) -> None:
 
 
 def test_too_large_request_is_limit_problem(client: Any, alice: Any) -> None:
-    from mailx.server.limits import LIMITS
+    from mailx.limits import LIMITS
 
     padding = "x" * (LIMITS.max_size_request + 1)
     response = _post(client, {"using": [CORE], "methodCalls": [["Core/echo", {"p": padding}, "0"]]})
@@ -181,7 +181,7 @@ def test_result_references_with_wildcards_over_http(client: Any, alice: Any) -> 
 
 
 def test_max_objects_in_get_is_enforced(client: Any, alice: Any) -> None:
-    from mailx.server.limits import LIMITS
+    from mailx.limits import LIMITS
 
     ids = [f"M{i}" for i in range(LIMITS.max_objects_in_get + 1)]
     response = _post(
@@ -198,8 +198,8 @@ def test_max_objects_in_get_is_enforced(client: Any, alice: Any) -> None:
 def test_max_concurrent_requests_is_enforced_per_account(client: Any, alice: Any, monkeypatch: Any) -> None:
     import threading
 
+    from mailx.limits import LIMITS
     from mailx.protocol.registry import MethodSpec, Registry
-    from mailx.server.limits import LIMITS
 
     # Given a method that holds its request open until released
     release, entered = threading.Event(), threading.Semaphore(0)

@@ -128,7 +128,7 @@ def test_missing_or_malformed_type_is_octet_stream(client: Any, alice: Any, type
 
 
 def test_upload_over_the_limit_by_content_length_is_413(client: Any, alice: Any) -> None:
-    from mailx.server.limits import LIMITS
+    from mailx.limits import LIMITS
 
     body = b"x" * (LIMITS.max_size_upload + 1)
     response = upload(client, alice.account_id, body, "application/octet-stream")
@@ -143,7 +143,7 @@ def test_upload_over_the_limit_by_content_length_is_413(client: Any, alice: Any)
 def test_upload_over_the_limit_without_content_length_is_counted(
     client: Any, alice: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from mailx.server.limits import LIMITS
+    from mailx.limits import LIMITS
 
     monkeypatch.setattr("jmap_api.routes.blobs.LIMITS", dataclasses.replace(LIMITS, max_size_upload=100))
 
@@ -161,7 +161,7 @@ def test_upload_over_the_limit_without_content_length_is_counted(
 
 def test_too_many_concurrent_uploads(client: Any, alice: Any) -> None:
     from mailx.blobs.upload import UploadSlot
-    from mailx.server.limits import LIMITS
+    from mailx.limits import LIMITS
 
     slots = [UploadSlot(alice.account_id) for _ in range(LIMITS.max_concurrent_upload)]
     for slot in slots:

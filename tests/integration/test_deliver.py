@@ -53,7 +53,7 @@ def test_route_reports_accounts_duplicates_and_unknown(
 
 
 def test_route_errors(client: Any, management_headers: dict[str, str], alice: Any) -> None:
-    from mailx.server import limits
+    from mailx import limits
 
     raw = message("e@example.net", "Errors")
     assert post(client, {}, raw, "alice@example.com").status_code == 401

@@ -145,13 +145,3 @@ def test_on_success_destroy_original_makes_the_implicit_email_set(
         ("Email/set", {"accountId": alice.account_id, "ifInState": "7", "destroy": [source.email_id]})
     ]
     assert responses[1][1] == {"accountId": alice.account_id, "destroyed": [source.email_id]}
-    # And without a registered Email/set the client is told, rather than the original silently kept
-    monkeypatch.setattr(copy, "email_set_handler", lambda: None)
-    inbox = box(bob.account_id, "inbox")
-    again = run(
-        call,
-        {"fromAccountId": alice.account_id, "accountId": bob.account_id, "onSuccessDestroyOriginal": True,
-         "create": {"c": {"id": source.email_id, "mailboxIds": {inbox: True}}}},
-    )  # fmt: skip
-    assert [name for name, _ in again] == ["Email/copy", "error"]
-    assert again[1][1]["type"] == "serverFail"

@@ -11,12 +11,12 @@ from typing import Any
 
 import pytest
 
+from mailx.limits import LIMITS
 from mailx.methods.email.set_create import create_emails
 from mailx.protocol.capabilities import CORE, MAIL
 from mailx.protocol.context import CallContext
 from mailx.protocol.registry import MethodSpec, Registry
 from mailx.protocol.standard_set import SetResult, parse_set
-from mailx.server.limits import LIMITS
 from mailx.store import emails, states
 from tests.integration.test_ingest_support import counters
 from tests.support import basic

@@ -1,7 +1,7 @@
 """The local runtime as `make dev` runs it: start, log in, administer, stop cleanly, restart with the data.
 
 The first tests check the write-ahead log in-process (what is kept, what replays byte-exact); the last
-one runs `python -m mailx.local.dev` as a subprocess, twice, on one data folder.
+one runs `python functions/jmap/jmap_local.py` as a subprocess, twice, on one data folder.
 """
 
 from __future__ import annotations
@@ -194,7 +194,7 @@ def test_a_damaged_line_in_the_middle_stops_the_replay(tmp_path: Path) -> None:
 
 @dataclass
 class Runtime:
-    """A running `python -m mailx.local.dev` and what its banner said."""
+    """A running `python functions/jmap/jmap_local.py` and what its banner said."""
 
     process: subprocess.Popen[str]
     lines: queue.Queue[str]
@@ -222,7 +222,7 @@ def _banner_value(text: str, label: str) -> str:
 
 def _start(folder: Path, port: int) -> Runtime:
     process = subprocess.Popen(
-        [PYTHON, "-m", "mailx.local.dev"],
+        [PYTHON, "functions/jmap/jmap_local.py"],
         cwd=REPO,
         env=_env(folder, port),
         text=True,
@@ -379,7 +379,7 @@ def test_a_taken_port_is_reported_before_anything_starts(tmp_path: Path) -> None
         taken.listen()
         port = taken.getsockname()[1]
         result = subprocess.run(
-            [PYTHON, "-m", "mailx.local.dev"],
+            [PYTHON, "functions/jmap/jmap_local.py"],
             cwd=REPO,
             env=_env(tmp_path, port),
             capture_output=True,

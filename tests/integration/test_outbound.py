@@ -33,13 +33,13 @@ ROOT = Path(__file__).resolve().parents[2]
 def delays(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """The retry delays the consumer asks for; the message is made visible at once so tests need no sleep."""
     asked: list[int] = []
-    original = outbound._delay
+    original = outbound.delay
 
     def record(receipt_handle: str, seconds: int) -> None:
         asked.append(seconds)
         original(receipt_handle, 0)
 
-    monkeypatch.setattr(outbound, "_delay", record)
+    monkeypatch.setattr(outbound, "delay", record)
     return asked
 
 

@@ -73,8 +73,8 @@ def test_a_destroyed_submission_is_not_found_by_id(sending: Any, alice: Any) -> 
 def test_ids_null_beyond_max_objects_in_get_is_request_too_large(
     sending: Any, alice: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from mailx.limits import LIMITS
     from mailx.methods.submission import get as submission_get
-    from mailx.server.limits import LIMITS
 
     # Given three submissions and a maxObjectsInGet of 2
     account = alice.account_id

@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
-from mailx.config import MUTABLE_KEYS, ConfigError, Settings, load_settings, validate_value
+from mailx import aws
+from mailx.config import (
+    MUTABLE_KEYS,
+    ConfigError,
+    Settings,
+    get_settings,
+    load_settings,
+    reset_settings,
+    validate_value,
+)
+from mailx.local.bootstrap import configure_environment
 from mailx.mail.relay.local import LocalRelay
 from mailx.mail.relay.resend import DEFAULT_API_URL, ResendRelay
 from mailx.mail.relay.select import get_relay, local_outbox, relay_name
@@ -40,13 +51,24 @@ def test_resend_is_built_from_its_settings() -> None:
         get_relay(settings(RELAY="resend"))
 
 
-def test_local_writes_to_the_configured_folder_or_the_data_folder(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_local_writes_to_the_configured_folder_and_needs_one(tmp_path: Path) -> None:
     chosen = get_relay(settings(RELAY="local", LOCAL_RELAY_DIR=str(tmp_path)))
     assert isinstance(chosen, LocalRelay) and chosen.outbox == tmp_path
-    monkeypatch.setenv("MAILX_DATA_DIR", str(tmp_path / "data"))
-    assert local_outbox(settings()) == (tmp_path / "data" / "outbox").resolve()
+    with pytest.raises(ConfigError, match="LOCAL_RELAY_DIR"):
+        local_outbox(settings())
+
+
+def test_the_local_runtime_points_the_local_relay_at_its_data_folder(tmp_path: Path) -> None:
+    saved = dict(os.environ)
+    os.environ.pop("LOCAL_RELAY_DIR", None)
+    try:
+        configure_environment(tmp_path, "http://127.0.0.1:1", 8123)
+        assert local_outbox(get_settings()) == tmp_path / "outbox"
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+        reset_settings()
+        aws.reset()
 
 
 def test_relay_values_are_checked_and_the_api_url_is_deployment_only() -> None:

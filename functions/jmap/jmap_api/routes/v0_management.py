@@ -27,8 +27,8 @@ from mailx.admin import domains as admin_domains
 from mailx.admin import settings as admin_settings
 from mailx.admin.accounts import AccountView
 from mailx.admin.domains import DomainView
+from mailx.limits import LIMITS
 from mailx.protocol.errors import LIMIT
-from mailx.server.limits import LIMITS
 from mailx.store.errors import Conflict, NotFound
 
 router = APIRouter(prefix="/v0/management", tags=["management"])

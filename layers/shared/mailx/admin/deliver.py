@@ -12,8 +12,8 @@ import logging
 from dataclasses import dataclass, field
 
 from mailx.mail import ingest as ingest_module
-from mailx.mail.inbound import target_mailbox as inbox_of  # the Inbox choice SES delivery makes
 from mailx.mail.routing import route
+from mailx.mail.routing import target_mailbox as inbox_of  # the Inbox choice SES delivery makes
 
 logger = logging.getLogger("mailx.deliver")
 

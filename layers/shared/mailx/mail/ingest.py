@@ -16,11 +16,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from mailx.ids import new_id
+from mailx.limits import MAX_MAILBOXES_PER_EMAIL, MAX_MESSAGE_SIZE
 from mailx.mail import merge, threading
 from mailx.mime import parse_message
 from mailx.mime.preview import part_text
 from mailx.mime.summary import summarise
-from mailx.server.limits import MAX_MAILBOXES_PER_EMAIL, MAX_MESSAGE_SIZE
 from mailx.store import accounts, blobs, email_index, emails, states, threads
 from mailx.store.emails import EmailRecord
 from mailx.store.errors import Conflict, NotFound

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from mailx.errors import Unavailable
 from mailx.protocol.context import CallContext, RequestContext
 from mailx.protocol.errors import (
     SERVER_FAIL,
@@ -12,7 +13,6 @@ from mailx.protocol.errors import (
     UNKNOWN_METHOD,
     MethodError,
     RequestError,
-    Unavailable,
 )
 from mailx.protocol.limits import CoreLimits
 from mailx.protocol.references import resolve_references

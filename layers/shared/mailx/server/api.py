@@ -8,12 +8,12 @@ from collections import defaultdict
 from typing import Any
 
 from mailx.auth.authenticate import Principal
+from mailx.limits import LIMITS
 from mailx.protocol.context import AccountAccess, RequestContext
 from mailx.protocol.dispatcher import check_size, dispatch
 from mailx.protocol.errors import RequestError
 from mailx.protocol.request import parse_request
 from mailx.server import capabilities
-from mailx.server.limits import LIMITS
 from mailx.server.registry import registry
 from mailx.server.services import Services
 from mailx.server.session import session_for

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from mailx import limits
 from mailx.protocol.capabilities import BLOB, CORE, MAIL, SUBMISSION, VACATION_RESPONSE
-from mailx.server import limits
 from mailx.server.registry import registry
 
 __all__ = ["BLOB", "account_capabilities", "server_capabilities", "supported"]
@@ -32,8 +32,8 @@ def _account_capability(urn: str) -> dict[str, Any]:
         }
     if urn == BLOB:
         return {
-            "maxSizeBlobSet": limits.MAX_UPLOAD_BYTES,
-            "maxDataSources": 64,
+            "maxSizeBlobSet": limits.MAX_SIZE_BLOB_SET,
+            "maxDataSources": limits.MAX_DATA_SOURCES,
             "supportedTypeNames": ["Mailbox", "Thread", "Email"],  # what Blob/lookup answers for
             "supportedDigestAlgorithms": ["sha", "sha-256"],
         }

@@ -6,9 +6,9 @@ from typing import Any
 
 from mailx.admin.settings import effective_settings
 from mailx.auth.authenticate import Principal
+from mailx.limits import LIMITS
 from mailx.protocol.session import SessionAccount, build_session
 from mailx.server import capabilities
-from mailx.server.limits import LIMITS
 
 
 def session_for(principal: Principal | None) -> dict[str, Any]:

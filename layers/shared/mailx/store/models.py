@@ -17,7 +17,7 @@ from pynamodb.attributes import (
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
-from mailx.store.tables import register
+from mailx.store.model_registry import register
 
 
 class _Meta:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from mailx.blobs.copy import copy_blob
+from mailx.limits import LIMITS
 from mailx.protocol.context import CallContext
 from mailx.protocol.errors import REQUEST_TOO_LARGE, MethodError, SetError
 from mailx.protocol.validate import invalid, is_id_or_creation_ref
-from mailx.server.limits import LIMITS
 
 
 def _blob_ids(args: dict[str, Any]) -> list[str]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from mailx.blobs import BlobKind, BlobRef, find, parse_blob_id
+from mailx.limits import LIMITS
 from mailx.mail import threading
 from mailx.mime import email_summary
 from mailx.mime.render import leaf_index
@@ -20,7 +21,6 @@ from mailx.protocol.capabilities import MAIL
 from mailx.protocol.context import CallContext
 from mailx.protocol.errors import REQUEST_TOO_LARGE, UNKNOWN_DATA_TYPE, MethodError
 from mailx.protocol.validate import invalid, is_id_or_creation_ref
-from mailx.server.limits import LIMITS
 from mailx.store import blobs as store
 from mailx.store import emails
 from mailx.store.emails import EmailRecord

@@ -14,15 +14,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from mailx.limits import LIMITS
 from mailx.methods.email.set_create import Placement, check_placement, place, server_set
 from mailx.protocol.capabilities import MAIL
 from mailx.protocol.context import CallContext
-from mailx.protocol.errors import SERVER_FAIL, STATE_MISMATCH, MethodError, SetError
+from mailx.protocol.errors import STATE_MISMATCH, MethodError, SetError
 from mailx.protocol.registry import Handler, MethodOutput
 from mailx.protocol.standard_copy import CopyArgs, CopyResult, parse_copy
 from mailx.protocol.standard_set import check_state
 from mailx.protocol.validate import is_id, parse_utc_date
-from mailx.server.limits import LIMITS
 from mailx.store import blobs, emails, mailboxes
 from mailx.store.emails import EmailRecord
 
@@ -64,22 +64,16 @@ def _check_states(call: CallContext, args: CopyArgs) -> str:
     return old_state
 
 
-def email_set_handler() -> Handler | None:
-    """The registered Email/set, for the implicit destroy (looked up late: it registers after us)."""
-    from mailx.server.registry import registry
+def email_set_handler() -> Handler:
+    """Email/set, for the implicit destroy (imported late: most copies never destroy originals)."""
+    from mailx.methods.email.set import email_set
 
-    spec = registry().get("Email/set")
-    return None if spec is None else spec.handler
+    return email_set
 
 
 def destroy_originals(call: CallContext, args: CopyArgs, copied: list[str]) -> tuple[str, dict[str, Any]]:
     """The implicit Email/set of RFC 8620 §5.4 on the from-account, as a (name, arguments) response."""
     handler = email_set_handler()
-    if handler is None:
-        return "error", {
-            "type": SERVER_FAIL,
-            "description": "Email/set is not available to destroy originals",
-        }
     implicit = CallContext(call.request, call.call_id, "Email/set", MAIL, writes=True)
     set_args = {
         "accountId": args.from_account_id,

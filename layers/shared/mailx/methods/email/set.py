@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable
 from typing import Any, NoReturn
 
+from mailx.limits import LIMITS
 from mailx.methods.email import destroy, update
 from mailx.protocol.context import CallContext
 from mailx.protocol.errors import (
@@ -28,7 +29,6 @@ from mailx.protocol.errors import (
     SetError,
 )
 from mailx.protocol.standard_set import SetArgs, SetResult, check_state, parse_set
-from mailx.server.limits import LIMITS
 from mailx.store import email_writes, mailboxes, states, threads
 from mailx.store.email_writes import Versioned
 from mailx.store.errors import Conflict, StateMismatch, StoreUnavailable

@@ -20,16 +20,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from mailx.admin.settings import effective_settings
 from mailx.blobs.resolve import BlobMissing, find
+from mailx.limits import MAX_MAILBOXES_PER_EMAIL, MAX_MESSAGE_SIZE, MAX_SIZE_ATTACHMENTS_PER_EMAIL
 from mailx.mail.ingest import IngestError, IngestResult, ingest
 from mailx.mime import Blob, BlobNotFound, ComposeError, compose_email
 from mailx.protocol.context import CallContext
 from mailx.protocol.errors import TOO_LARGE, TOO_MANY_KEYWORDS, TOO_MANY_MAILBOXES, MethodError, SetError
 from mailx.protocol.standard_set import SetResult
 from mailx.protocol.validate import is_id_or_creation_ref, parse_utc_date
-from mailx.server.limits import MAX_MAILBOXES_PER_EMAIL, MAX_MESSAGE_SIZE, MAX_SIZE_ATTACHMENTS_PER_EMAIL
 from mailx.store import identities, mailboxes
+from mailx.store.config_store import effective_settings
 
 MAX_KEYWORDS = 100  # keywords live in the Email item; a hundred is far beyond any client's use
 FALLBACK_DOMAIN = "mailx.invalid"

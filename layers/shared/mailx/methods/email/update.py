@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from mailx.limits import MAX_MAILBOXES_PER_EMAIL
 from mailx.mail.threading import thread_count_deltas, with_email, without_email
 from mailx.methods.email.filters import is_keyword
 from mailx.protocol.context import CallContext
 from mailx.protocol.errors import INVALID_PATCH, TOO_MANY_KEYWORDS, TOO_MANY_MAILBOXES, SetError
 from mailx.protocol.patch import parse_patch
-from mailx.server.limits import MAX_MAILBOXES_PER_EMAIL
 from mailx.store import email_writes, emails, threads
 from mailx.store.email_writes import Versioned
 from mailx.store.states import Txn

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from mailx.limits import LIMITS
 from mailx.protocol.capabilities import MAIL
 from mailx.protocol.context import CallContext
-from mailx.server.limits import LIMITS
 from mailx.store import emails
 
 
@@ -25,8 +25,6 @@ def empty_mailbox(call: CallContext, account_id: str, mailbox_id: str) -> int:
     from mailx.methods.email.copy import email_set_handler
 
     handler = email_set_handler()
-    if handler is None:
-        return 1
     records = emails.get_many(account_id, emails.member_ids(account_id, mailbox_id), with_summary=False)
     moves = [e for e, r in records.items() if set(r.mailbox_ids) - {mailbox_id}]
     gone = [e for e, r in records.items() if not set(r.mailbox_ids) - {mailbox_id}]

@@ -19,7 +19,7 @@ import unicodedata
 from collections.abc import Callable
 from typing import Any
 
-from mailx.server.limits import MAX_SIZE_MAILBOX_NAME
+from mailx.limits import MAX_SIZE_MAILBOX_NAME
 from mailx.store.mailboxes import MailboxRecord
 
 PROPERTIES = (

@@ -17,6 +17,7 @@ import time
 from typing import Any
 
 from mailx.ids import new_id
+from mailx.limits import LIMITS
 from mailx.methods.mailbox import rules
 from mailx.methods.mailbox.empty import empty_mailbox
 from mailx.methods.mailbox.plan import Checked, Op, check_ops
@@ -32,7 +33,6 @@ from mailx.protocol.errors import (
 )
 from mailx.protocol.standard_set import SetArgs, SetResult, check_state, parse_set
 from mailx.protocol.validate import opt_bool
-from mailx.server.limits import LIMITS
 from mailx.store import mailboxes, states
 from mailx.store.errors import Conflict, StateMismatch
 from mailx.store.mailboxes import MailboxRecord

@@ -13,10 +13,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Mapping
 
+from mailx.limits import MAX_MAILBOX_DEPTH
 from mailx.methods.mailbox.plan import Op
 from mailx.methods.mailbox.tree import ancestors
 from mailx.protocol.errors import MAILBOX_HAS_CHILD, SetError
-from mailx.server.limits import MAX_MAILBOX_DEPTH
 from mailx.store.mailboxes import MailboxRecord
 
 Final = dict[str, MailboxRecord]

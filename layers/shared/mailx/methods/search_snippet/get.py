@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from mailx.limits import LIMITS
 from mailx.methods.email import filters, search
 from mailx.protocol.context import CallContext
 from mailx.protocol.errors import REQUEST_TOO_LARGE, MethodError
 from mailx.protocol.query_filter import Filter, FilterOperator, parse_filter
 from mailx.protocol.standard_get import parse_ids
-from mailx.server.limits import LIMITS
 from mailx.store import email_index, emails
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from mailx.limits import LIMITS
 from mailx.methods.submission import rules
 from mailx.methods.submission.create import create_one
 from mailx.methods.submission.implicit import implicit_email_set, parse_on_success
@@ -18,7 +19,6 @@ from mailx.protocol.errors import CANNOT_UNSEND, STATE_MISMATCH, MethodError, Se
 from mailx.protocol.patch import apply_patch
 from mailx.protocol.registry import MethodOutput
 from mailx.protocol.standard_set import SetArgs, SetResult, check_state, parse_set
-from mailx.server.limits import LIMITS
 from mailx.store import identities, states, submissions
 from mailx.store.errors import Conflict, StateMismatch
 from mailx.store.identities import IdentityRecord

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from mailx.limits import LIMITS
 from mailx.methods.vacation import rules
 from mailx.protocol.context import CallContext
 from mailx.protocol.errors import SERVER_UNAVAILABLE, SINGLETON, STATE_MISMATCH, MethodError, SetError
 from mailx.protocol.patch import apply_patch
 from mailx.protocol.standard_set import SetArgs, SetResult, check_state, parse_set
-from mailx.server.limits import LIMITS
 from mailx.store import states, vacation
 from mailx.store.errors import Conflict, StateMismatch
 from mailx.store.vacation import SINGLETON_ID, VacationRecord

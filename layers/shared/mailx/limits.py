@@ -30,3 +30,7 @@ MAX_SIZE_ATTACHMENTS_PER_EMAIL = 3_500_000
 # Parsing one takes ~5x its size in memory, within the 1 GB functions; a larger SES object is not read
 # at all but kept under OVERSIZED_PREFIX and reported (docs/security.md, "Message size").
 MAX_MESSAGE_SIZE = 40 * 1024 * 1024
+
+# RFC 9404 §3.1 blob capability values: what Blob/upload enforces is what the Session advertises.
+MAX_SIZE_BLOB_SET = MAX_UPLOAD_BYTES
+MAX_DATA_SOURCES = 64  # servers MUST allow at least 64
