@@ -21,10 +21,10 @@ from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 from mailx.store import delivery_events, states
 from mailx.store.delivery_events import EventRecord, Loaded
 from mailx.store.errors import Conflict
+from mailx.store.retry import RetriesExhausted, with_retries
 
 logger = logging.getLogger("mailx.delivery")
 
-MAX_ATTEMPTS = 5
 MAX_REPLY = 400
 FINAL = frozenset({"yes", "no"})
 OPENED = "email.opened"
@@ -172,7 +172,8 @@ def apply(event: WebhookEvent, svix_id: str, now: int | None = None) -> str:
     received = int(time.time()) if now is None else now
     data = {k: event.data[k] for k in KEPT_DATA if k in event.data}
     kept = EventRecord(event.type, event.created_at, svix_id, received, data)
-    for _ in range(MAX_ATTEMPTS):
+
+    def attempt() -> str:
         loaded = delivery_events.load(*found)
         if loaded is None:
             logger.info("webhook for submission %s, which is gone", found[1])
@@ -182,8 +183,12 @@ def apply(event: WebhookEvent, svix_id: str, now: int | None = None) -> str:
         except Conflict as exc:
             if str(exc) == delivery_events.event_tag(svix_id):
                 return "duplicate"
-            # the record changed since it was read (another event, a destroy): read it again
-    raise Conflict(f"submission {found[1]} kept changing")
+            raise  # the record changed since it was read (another event, a destroy): read it again
+
+    try:
+        return with_retries(attempt)
+    except RetriesExhausted as exc:
+        raise Conflict(f"submission {found[1]} kept changing") from exc
 
 
 def receive(body: bytes, headers: Mapping[str, str], secret: str) -> Reply:

@@ -24,6 +24,7 @@ from mailx.mime.summary import summarise
 from mailx.store import accounts, blobs, email_index, emails, states, threads
 from mailx.store.emails import EmailRecord
 from mailx.store.errors import Conflict, NotFound
+from mailx.store.retry import RetriesExhausted, with_retries
 from mailx.store.states import Txn
 from mailx.store.threads import ThreadRecord
 
@@ -34,7 +35,6 @@ logger = logging.getLogger("mailx.ingest")
 # writes, so 20 mailboxes still leave 8 for thread reference items (most mail: 1 mailbox, 92).
 _TXN_LIMIT = 100
 _FIXED_WRITES = 9  # marker, Thread, search text, 4 change-log steps, account states, one spare
-_ATTEMPTS = 12
 
 
 class IngestError(Exception):
@@ -181,11 +181,12 @@ def ingest(
     size = len(data)
     del data  # the summary is all we keep; a 40 MB message must not stay alive twice
     moment = _received_at(received_at)
-    for attempt in range(_ATTEMPTS):
+    words = tuple(sorted({k.lower() for k in keywords}))
+
+    def attempt() -> IngestResult:
         placement = threading.place(account_id, summary)
         target = placement.target
         thread_id = target.thread_id if target else new_id("T")
-        words = tuple(sorted({k.lower() for k in keywords}))
         record = EmailRecord(email_id, email_id, thread_id, boxes, words, moment, size, summary)
         try:
             states.commit(_transaction(account_id, record, placement, idempotency_key, text))
@@ -197,11 +198,14 @@ def ingest(
                 raise IngestError(f"unknown mailbox {tag.partition(':')[2]}") from None
             # Another writer changed the same thread or reference (a flag change on a busy thread does):
             # read again after a jittered pause, or the same writers win every immediate retry.
-            states.pause(attempt)
-            continue
+            raise
         _merge_linked(account_id, thread_id, placement.others)
         return IngestResult(email_id, email_id, thread_id, size, created=True)
-    raise Conflict(f"ingest of {email_id}: too many concurrent changes to its thread")
+
+    try:
+        return with_retries(attempt)
+    except RetriesExhausted as exc:
+        raise Conflict(f"ingest of {email_id}: too many concurrent changes to its thread") from exc
 
 
 def _merge_linked(account_id: str, thread_id: str, others: list[str]) -> None:

@@ -12,17 +12,16 @@ from __future__ import annotations
 from typing import Any
 
 from mailx.ids import new_id
+from mailx.methods._commit import commit_with_retry
 from mailx.methods.identity import rules
 from mailx.protocol.context import CallContext
-from mailx.protocol.errors import SERVER_UNAVAILABLE, SET_FORBIDDEN, STATE_MISMATCH, MethodError, SetError
+from mailx.protocol.errors import SET_FORBIDDEN, SetError
 from mailx.protocol.patch import apply_patch
 from mailx.protocol.standard_set import SetArgs, SetResult, check_state, parse_set
 from mailx.store import identities, states
-from mailx.store.errors import Conflict, StateMismatch
 from mailx.store.identities import IdentityRecord
 
 MAX_OPERATIONS = 90  # one transaction: 100 items less the change-log and account writes, with room
-MAX_ATTEMPTS = 8
 
 
 class _Plan:
@@ -120,10 +119,6 @@ def identity_set(call: CallContext, args: dict[str, Any]) -> dict[str, Any]:
     """Identity/set: create (for assigned addresses), update (by patch) and destroy identities."""
     parsed = parse_set(args, call, MAX_OPERATIONS)
     new_ids = {creation_id: new_id("I") for creation_id in parsed.create}
-    for _ in range(MAX_ATTEMPTS):
-        try:
-            return _attempt(call, parsed, new_ids)
-        except (StateMismatch, Conflict):
-            if parsed.if_in_state is not None:
-                raise MethodError(STATE_MISMATCH, "another change was committed first") from None
-    raise MethodError(SERVER_UNAVAILABLE, "too many concurrent changes to the identities; try again")
+    return commit_with_retry(
+        lambda: _attempt(call, parsed, new_ids), what="the identities", if_in_state=parsed.if_in_state
+    )

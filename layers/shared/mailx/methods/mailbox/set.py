@@ -12,12 +12,11 @@ writes than one DynamoDB transaction holds commits in chunks, each decided on a 
 
 from __future__ import annotations
 
-import random
-import time
 from typing import Any
 
 from mailx.ids import new_id
 from mailx.limits import LIMITS
+from mailx.methods._commit import commit_with_retry
 from mailx.methods.mailbox import rules
 from mailx.methods.mailbox.empty import empty_mailbox
 from mailx.methods.mailbox.plan import Checked, Op, check_ops
@@ -26,20 +25,15 @@ from mailx.methods.mailbox.tree import depth
 from mailx.protocol.context import CallContext
 from mailx.protocol.errors import (
     MAILBOX_HAS_EMAIL,
-    SERVER_UNAVAILABLE,
-    STATE_MISMATCH,
-    MethodError,
     SetError,
 )
 from mailx.protocol.standard_set import SetArgs, SetResult, check_state, parse_set
 from mailx.protocol.validate import opt_bool
 from mailx.store import mailboxes, states
-from mailx.store.errors import Conflict, StateMismatch
 from mailx.store.mailboxes import MailboxRecord
 
 # DynamoDB allows 100 items per transaction; the change log and the account item take two.
 CHUNK = 90
-MAX_ATTEMPTS = 8
 
 
 def _has_email(record: MailboxRecord) -> SetError:
@@ -72,25 +66,30 @@ class _MailboxSet:
     def run(self) -> dict[str, Any]:
         services = self.call.services
         account_id = self.args.account_id
-        failures = 0
-        while failures < MAX_ATTEMPTS:
+
+        def attempt() -> dict[str, Any] | None:
             services.refresh(account_id)
             seen = int(services.state(account_id, "Mailbox"))
             if self.result.old_state is None:
                 self.result.old_state = str(seen)
             if not self.committed and not self.emptied:
                 check_state(self.args.if_in_state, str(seen))
-            try:
-                if self.attempt(seen):
-                    return self.result.to_response()
-            except (StateMismatch, Conflict):
-                if self.args.if_in_state is not None and not self.committed:
-                    raise MethodError(STATE_MISMATCH, "another change was committed first") from None
-                if not self.committed:
-                    self.result.old_state = None
-                failures += 1
-                time.sleep(min(0.2, 0.01 * 2**failures) * random.random())
-        raise MethodError(SERVER_UNAVAILABLE, "too many concurrent changes to the mailboxes; try again")
+            return self.result.to_response() if self.attempt(seen) else None
+
+        def lost_race(exc: Exception) -> None:
+            if not self.committed:
+                self.result.old_state = None
+
+        while True:  # each round commits one chunk; a lost race inside a round is retried there
+            response = commit_with_retry(
+                attempt,
+                what="the mailboxes",
+                if_in_state=self.args.if_in_state,
+                committed=lambda: self.committed,
+                on_lost_race=lost_race,
+            )
+            if response is not None:
+                return response
 
     def attempt(self, seen: int) -> bool:
         """Decide on a fresh snapshot and commit one chunk; True when nothing is left to do."""

@@ -11,11 +11,12 @@ from __future__ import annotations
 from typing import Any
 
 from mailx.limits import LIMITS
+from mailx.methods._commit import commit_with_retry
 from mailx.methods.submission import rules
 from mailx.methods.submission.create import create_one
 from mailx.methods.submission.implicit import implicit_email_set, parse_on_success
 from mailx.protocol.context import CallContext
-from mailx.protocol.errors import CANNOT_UNSEND, STATE_MISMATCH, MethodError, SetError
+from mailx.protocol.errors import CANNOT_UNSEND, SetError
 from mailx.protocol.patch import apply_patch
 from mailx.protocol.registry import MethodOutput
 from mailx.protocol.standard_set import SetArgs, SetResult, check_state, parse_set
@@ -39,17 +40,34 @@ class _SubmissionSet:
         self.result = SetResult(account_id=args.account_id, old_state=state)
         self.expect: dict[str, int] | None = None if args.if_in_state is None else {TYPE: int(state)}
         self.email_of: dict[str, str] = {}  # submission id -> its emailId, for every success
+        self.committed = False
 
     def commit(self, txn: Txn) -> None:
-        """Commit one operation; StateMismatch on the first with ifInState is the whole call's."""
-        try:
+        """Commit one operation. A Conflict is that operation's own outcome (the caller decides); a lost
+        race on the state under ifInState is the whole call's (stateMismatch, or serverPartialFail once
+        an earlier operation of this call committed)."""
+
+        def attempt() -> None:
             new_states = states.commit(txn, expect=self.expect)
-        except StateMismatch:
-            raise MethodError(STATE_MISMATCH, "another change was committed first") from None
-        self.call.services.note_committed(self.account_id, new_states)
-        self.result.new_state = str(new_states[TYPE])
-        if self.expect is not None:
-            self.expect = {TYPE: new_states[TYPE]}
+            self.committed = True
+            self.call.services.note_committed(self.account_id, new_states)
+            self.result.new_state = str(new_states[TYPE])
+            if self.expect is not None:
+                self.expect = {TYPE: new_states[TYPE]}
+
+        def lost_race(exc: Exception) -> None:
+            if isinstance(exc, Conflict):
+                raise exc
+
+        commit_with_retry(
+            attempt,
+            what="the submissions",
+            if_in_state=self.args.if_in_state,
+            mismatch_on=(StateMismatch,),
+            committed=lambda: self.committed,
+            on_lost_race=lost_race,
+            tries=1,
+        )
 
     def create(self, creation_id: str, obj: dict[str, Any], known: dict[str, IdentityRecord]) -> None:
         try:

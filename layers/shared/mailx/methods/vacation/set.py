@@ -12,16 +12,14 @@ from __future__ import annotations
 from typing import Any
 
 from mailx.limits import LIMITS
+from mailx.methods._commit import commit_with_retry
 from mailx.methods.vacation import rules
 from mailx.protocol.context import CallContext
-from mailx.protocol.errors import SERVER_UNAVAILABLE, SINGLETON, STATE_MISMATCH, MethodError, SetError
+from mailx.protocol.errors import SINGLETON, SetError
 from mailx.protocol.patch import apply_patch
 from mailx.protocol.standard_set import SetArgs, SetResult, check_state, parse_set
 from mailx.store import states, vacation
-from mailx.store.errors import Conflict, StateMismatch
 from mailx.store.vacation import SINGLETON_ID, VacationRecord
-
-MAX_ATTEMPTS = 8
 
 
 def _update(result: SetResult, record: VacationRecord, key: str, patch: dict[str, Any]) -> VacationRecord:
@@ -74,10 +72,6 @@ def _attempt(call: CallContext, args: SetArgs) -> dict[str, Any]:
 def vacation_set(call: CallContext, args: dict[str, Any]) -> dict[str, Any]:
     """VacationResponse/set: update (by patch) the singleton; create and destroy are refused."""
     parsed = parse_set(args, call, LIMITS.max_objects_in_set)
-    for _ in range(MAX_ATTEMPTS):
-        try:
-            return _attempt(call, parsed)
-        except (StateMismatch, Conflict):
-            if parsed.if_in_state is not None:
-                raise MethodError(STATE_MISMATCH, "another change was committed first") from None
-    raise MethodError(SERVER_UNAVAILABLE, "too many concurrent changes to the VacationResponse; try again")
+    return commit_with_retry(
+        lambda: _attempt(call, parsed), what="the VacationResponse", if_in_state=parsed.if_in_state
+    )
