@@ -29,8 +29,8 @@ def blob_copy(call: CallContext, args: dict[str, Any]) -> dict[str, Any]:
     The keys are the ids as the client sent them (a `#creationId` stays as written) so that a client
     can match every entry to its request.
     """
-    from_account_id = call.from_account(args)
-    account_id = call.account(args)
+    from_account_id = call.checked_from_account(args)
+    account_id = call.checked_account(args)
     copied: dict[str, str] = {}
     not_copied: dict[str, dict[str, Any]] = {}
     for given in _blob_ids(args):

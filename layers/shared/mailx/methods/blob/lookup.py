@@ -108,7 +108,7 @@ def _matches(record: EmailRecord | None, type_names: list[str]) -> dict[str, lis
 
 def blob_lookup(call: CallContext, args: dict[str, Any]) -> dict[str, Any]:
     """Blob/lookup: one BatchGetItem for the Emails; a HEAD per upload blob to tell it exists."""
-    account_id = call.account(args)
+    account_id = call.checked_account(args)
     type_names = _type_names(call, args)
     given = _ids(args)
     refs: dict[str, BlobRef] = {}

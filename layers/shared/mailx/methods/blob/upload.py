@@ -83,7 +83,7 @@ def blob_upload(call: CallContext, args: dict[str, Any]) -> dict[str, Any]:
 
     Blobs have no state, so the response has no oldState/newState (RFC 9404 §4.1).
     """
-    account_id = call.account(args)
+    account_id = call.checked_account(args)
     creator = _Creator(call, account_id)
     created: dict[str, Any] = {}
     not_created: dict[str, Any] = {}
@@ -93,5 +93,5 @@ def blob_upload(call: CallContext, args: dict[str, Any]) -> dict[str, Any]:
         except SetError as error:
             not_created[creation_id] = error.to_json()
             continue
-        call.add_created_id(creation_id, created[creation_id]["id"])
+        call.add_created_id(creation_id, created[creation_id]["id"])  # RFC 9404: "#id" later in this call
     return {"accountId": account_id, "created": created or None, "notCreated": not_created or None}

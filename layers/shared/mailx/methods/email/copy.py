@@ -106,7 +106,6 @@ def email_copy(call: CallContext, args: dict[str, Any]) -> MethodOutput:
         except SetError as error:
             result.not_created[creation_id] = error
             continue
-        call.add_created_id(creation_id, result.created[creation_id]["id"])
         copied.append(obj["id"])
     if copied:
         call.services.refresh(parsed.account_id)

@@ -176,7 +176,7 @@ def _emails(args: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 def email_import(call: CallContext, args: dict[str, Any]) -> dict[str, Any]:
     """Email/import: each EmailImport succeeds or fails on its own (one ingest transaction each)."""
-    account_id = call.account(args)
+    account_id = call.checked_account(args)
     if_in_state = opt_str(args, "ifInState")
     wanted = _emails(args)
     services = call.services
@@ -192,7 +192,6 @@ def email_import(call: CallContext, args: dict[str, Any]) -> dict[str, Any]:
         except SetError as error:
             not_created[creation_id] = error.to_json()
             continue
-        call.add_created_id(creation_id, created[creation_id]["id"])
     if created:
         services.refresh(account_id)
     return {

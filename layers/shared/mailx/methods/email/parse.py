@@ -78,7 +78,7 @@ def render(blob_id: str, raw: bytes, options: EmailOptions) -> dict[str, Any]:
 
 def email_parse(call: CallContext, args: dict[str, Any]) -> dict[str, Any]:
     """Email/parse: `parsed` by blobId as given, then `notParsable` and `notFound`."""
-    account_id = call.account(args)
+    account_id = call.checked_account(args)
     wanted = _blob_ids(call, args)
     properties = opt_str_list(args, "properties")
     options = EmailOptions(args, list(DEFAULT_PROPERTIES) if properties is None else properties)

@@ -110,8 +110,6 @@ def _attempt(call: CallContext, args: SetArgs, new_ids: dict[str, str]) -> dict[
         new_states = states.commit(plan.txn, expect={identities.TYPE_NAME: int(seen)})
         services.note_committed(account_id, new_states)
         plan.result.new_state = str(new_states[identities.TYPE_NAME])
-    for creation_id, identity_id in plan.created.items():
-        call.add_created_id(creation_id, identity_id)
     return plan.result.to_response()
 
 

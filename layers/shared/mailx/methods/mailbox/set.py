@@ -139,7 +139,6 @@ class _MailboxSet:
         """Record a committed op in the response and forget it for later chunks."""
         if op.kind == "create" and op.record is not None:
             self.result.create_ok(op.key, rules.server_changed(op.sent, op.record))
-            self.call.add_created_id(op.key, op.target)
             self.create.pop(op.key, None)
         elif op.kind == "update" and op.record is not None:
             self.result.update_ok(op.target, rules.server_changed(op.sent, op.record) or None)

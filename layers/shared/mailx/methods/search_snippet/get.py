@@ -33,7 +33,7 @@ def _terms(filter_: Filter | None, names: tuple[str, ...]) -> Iterator[str]:
 
 def search_snippet_get(call: CallContext, args: dict[str, Any]) -> dict[str, Any]:
     """One snippet per found Email id; ids that are not Emails go in notFound."""
-    account_id = call.account(args)
+    account_id = call.checked_account(args)
     filter_ = parse_filter(args.get("filter"), filters.condition_parser(call))
     ids = parse_ids(args.get("emailIds"), "emailIds", call)
     if ids is None:

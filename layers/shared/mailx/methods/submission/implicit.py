@@ -16,7 +16,7 @@ from typing import Any
 from mailx.methods.email.copy import email_set_handler
 from mailx.protocol.capabilities import MAIL
 from mailx.protocol.context import CallContext
-from mailx.protocol.errors import SERVER_FAIL, MethodError
+from mailx.protocol.errors import MethodError
 from mailx.protocol.validate import invalid, is_id_or_creation_ref
 
 
@@ -66,8 +66,6 @@ def implicit_email_set(
     if not update and not destroy:
         return None
     handler = email_set_handler()
-    if handler is None:
-        return "error", {"type": SERVER_FAIL, "description": "Email/set is not available"}
     implicit = CallContext(call.request, call.call_id, "Email/set", MAIL, writes=True)
     set_args: dict[str, Any] = {"accountId": account_id}
     if update:
