@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 from mailx.mail.ingest import ingest
 from mailx.protocol.errors import ERROR_URN_PREFIX, METHOD_ERROR_TYPES, SERVER_FAIL
-from mailx.server.capabilities import supported
-from mailx.server.registry import registry
+from mailx.server.capability_values import supported
+from mailx.server.method_table import registry
 from tests.fuzz.conftest import EXAMPLES, World
 from tests.support import basic
 

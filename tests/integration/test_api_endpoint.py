@@ -118,7 +118,7 @@ def test_server_fail_hides_the_exception(client: Any, alice: Any, monkeypatch: A
         raise RuntimeError("secret internal detail /etc/passwd")
 
     from mailx.protocol.registry import MethodSpec, Registry
-    from mailx.server import registry as registry_module
+    from mailx.server import method_table as registry_module
 
     broken = Registry()
     broken.register(MethodSpec("Core/echo", CORE, explode, needs_account=False))

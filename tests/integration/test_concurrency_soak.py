@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 
-from mailx.store import email_writes, states
+from mailx.store import email_reads, transactions
 from tests.integration.fault_support import dynamodb_client
 from tests.integration.soak_support import merged, oldest_first, possible_finals, recount, thread_members
 from tests.integration.soak_workers import (
@@ -53,7 +53,7 @@ def test_concurrent_writers_leave_an_exact_state(client: Any, alice: Any) -> Non
     account = alice.account_id
     boxes, seeds, seeded = seed(client, alice)
     before = view(client, account)
-    versions = {e: v.version or 0 for e, v in email_writes.get_versioned(account, seeded).items()}
+    versions = {e: v.version or 0 for e, v in email_reads.get_versioned(account, seeded).items()}
     world = World(client, account, boxes, Pool(seeded))
     started = time.monotonic()
     # When every kind of writer works on the account at once
@@ -107,7 +107,7 @@ def test_worker_processes_leave_an_exact_state(served: str) -> None:
     with TestClient(create_app(), base_url="https://mail.example.test") as client:
         boxes, seeds, seeded = seed(client, alice, workers=PROCESSES)
         before = view(client, account)
-        versions = {e: v.version or 0 for e, v in email_writes.get_versioned(account, seeded).items()}
+        versions = {e: v.version or 0 for e, v in email_reads.get_versioned(account, seeded).items()}
         common = {"account": account, "boxes": boxes, "seeded": seeded, "seeds": seeds}
         started = time.monotonic()
         roles = [("email", {"worker": w}) for w in range(PROCESSES)] + [("mailbox", {}), ("ingest", {})]
@@ -154,7 +154,7 @@ def _check_all(
 def _check_counters_and_index(client: Any, account: str, after: View) -> None:
     """Counters equal a recount from the emails; the stored emails and every indexed view agree."""
     assert after.counters == recount(after.emails, list(after.counters))
-    stored = {r.email_id: r for r in email_writes.listing(account, with_summary=False)}
+    stored = {r.email_id: r for r in email_reads.listing(account, with_summary=False)}
     assert set(stored) == set(after.emails)
     for email_id, record in stored.items():
         shown = after.emails[email_id]
@@ -204,13 +204,13 @@ def _check_change_log(
     reporting exactly the ids touched."""
     journal = world.journal
     since, now = int(before.states["Email"]), int(after.states["Email"])
-    log = list(states.read_changes(account, "Email", since, now))
+    log = list(transactions.read_changes(account, "Email", since, now))
     assert len(log) == now - since and all(len(s.created) + len(s.updated) == 1 for s in log)
     assert not any(s.destroyed for s in log)
     created = Counter(e for s in log for e in s.created)
     updated = Counter(e for s in log for e in s.updated)
     assert created == Counter(journal.ingested.values())
-    current = email_writes.get_versioned(account, after.emails)
+    current = email_reads.get_versioned(account, after.emails)
     for email_id in after.emails:
         assert updated[email_id] == (current[email_id].version or 0) - versions.get(email_id, 0), email_id
         low, high = journal.updated[email_id], journal.updated[email_id] + journal.temp_adds[email_id]
@@ -223,7 +223,7 @@ def _check_change_log(
     boxes = changes(client, account, "Mailbox", before.states["Mailbox"])
     assert boxes["created"] == set() and boxes["destroyed"] <= journal.temp_boxes
     assert boxes["updated"] == {world.boxes["inbox"]} | touched
-    mailbox_steps = list(states.read_changes(account, "Mailbox", int(before.states["Mailbox"]),
+    mailbox_steps = list(transactions.read_changes(account, "Mailbox", int(before.states["Mailbox"]),
                                              int(after.states["Mailbox"])))  # fmt: skip
     assert len(mailbox_steps) == int(after.states["Mailbox"]) - int(before.states["Mailbox"])
     threads = changes(client, account, "Thread", before.states["Thread"])

@@ -12,7 +12,7 @@ from mailx.methods.email import copy
 from mailx.protocol.capabilities import CORE, MAIL
 from mailx.protocol.context import AccountAccess, CallContext, RequestContext
 from mailx.server.services import Services
-from mailx.store import blobs, emails, states
+from mailx.store import blobs, emails, transactions
 from tests.integration.test_ingest_support import counters, message
 from tests.support import basic
 
@@ -64,7 +64,7 @@ def test_copy_between_two_accounts(aws: None, alice: Any, bob: Any) -> None:
     record = emails.get(alice.account_id, source.email_id)
     assert record is not None
     bob_archive = box(bob.account_id, "archive")
-    bob_before = states.get_states(bob.account_id)
+    bob_before = transactions.get_states(bob.account_id)
     call = copy_call(alice.account_id, bob.account_id)
     # When bob's account gets two copies: one keeping the source's keywords, one with its own
     target = {"fromAccountId": alice.account_id, "accountId": bob.account_id}
@@ -84,7 +84,7 @@ def test_copy_between_two_accounts(aws: None, alice: Any, bob: Any) -> None:
     assert name == "Email/copy"
     assert (result["fromAccountId"], result["accountId"]) == (alice.account_id, bob.account_id)
     assert result["oldState"] == str(bob_before["Email"])
-    assert result["newState"] == str(states.get_states(bob.account_id)["Email"]) != result["oldState"]
+    assert result["newState"] == str(transactions.get_states(bob.account_id)["Email"]) != result["oldState"]
     assert set(result["created"]) == {"keep", "own"}
     assert result["notCreated"]["missing"]["type"] == "notFound"
     assert result["notCreated"]["theirbox"] == {

@@ -12,12 +12,12 @@ from typing import Any
 import pytest
 
 from mailx.limits import LIMITS
-from mailx.methods.email.set_create import create_emails
+from mailx.methods.email._set_create import create_emails
 from mailx.protocol.capabilities import CORE, MAIL
 from mailx.protocol.context import CallContext
 from mailx.protocol.registry import MethodSpec, Registry
 from mailx.protocol.standard_set import SetResult, parse_set
-from mailx.store import emails, states
+from mailx.store import emails, transactions
 from tests.integration.test_ingest_support import counters
 from tests.support import basic
 
@@ -37,7 +37,7 @@ def _create_only_set(call: CallContext, args: dict[str, Any]) -> dict[str, Any]:
 def email_set(client: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """The test client, with Email/set in the registry (the real one if it exists)."""
     from mailx.server import api
-    from mailx.server.registry import registry
+    from mailx.server.method_table import registry
 
     real = registry()
     if "Email/set" not in real:
@@ -73,7 +73,7 @@ def upload(client: Any, account_id: str, body: bytes, content_type: str) -> str:
 def test_text_draft_round_trips_through_email_get(email_set: Any, alice: Any) -> None:
     account = alice.account_id
     drafts = box(account, "drafts")
-    before = states.get_states(account)
+    before = transactions.get_states(account)
     # Given a plain-text draft in Drafts, read back in the same request through its creation id
     [[set_name, created, set_id], [get_name, got, get_id]] = jmap(
         email_set,
@@ -122,7 +122,7 @@ def test_text_draft_round_trips_through_email_get(email_set: Any, alice: Any) ->
         "totalThreads": 1,
         "unreadThreads": 0,
     }
-    after = states.get_states(account)
+    after = transactions.get_states(account)
     for type_name in ("Email", "Thread", "Mailbox"):
         assert after[type_name] == before[type_name] + 1, type_name
     assert created["oldState"] == str(before["Email"])
@@ -233,9 +233,9 @@ def test_too_many_mailboxes_and_too_large(
     drafts = box(account, "drafts")
     created_boxes = {f"b{i}": {"name": f"Box {i}"} for i in range(21)}
     boxes = {"#" + key: True for key in created_boxes}
-    from mailx.methods.email import set_create
+    from mailx.methods.email import _set_create
 
-    monkeypatch.setattr(set_create, "MAX_SIZE_ATTACHMENTS_PER_EMAIL", 1000)
+    monkeypatch.setattr(_set_create, "MAX_SIZE_ATTACHMENTS_PER_EMAIL", 1000)
     small = upload(email_set, account, b"x" * 600, "application/octet-stream")
     big = upload(email_set, account, b"y" * 600, "application/octet-stream")
     attach = [{"blobId": small, "type": "application/octet-stream"}, {"blobId": big, "type": "text/plain"}]

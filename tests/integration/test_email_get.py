@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from mailx.mail.ingest import ingest
-from mailx.store import states
+from mailx.store import transactions
 from tests.integration.test_ingest_support import counting, inbox_id, jmap
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "mime"
@@ -39,7 +39,7 @@ def test_list_properties_come_from_one_batch_get_and_no_s3(client: Any, alice: A
     assert baseline.dynamodb - calls.dynamodb == {}
     assert (name, call_id) == ("Email/get", "c1")
     assert result["notFound"] == ["Mnope"]
-    assert result["state"] == str(states.get_states(alice.account_id)["Email"])
+    assert result["state"] == str(transactions.get_states(alice.account_id)["Email"])
     email = result["list"][0]
     assert set(email) == {"id", *LIST_PROPERTIES}
     assert email["id"] == first
@@ -131,13 +131,13 @@ def test_email_changes_follow_each_ingest(client: Any, alice: Any) -> None:
 
 
 def test_ingest_moves_mailbox_thread_and_delivery_states(client: Any, alice: Any) -> None:
-    before = states.get_states(alice.account_id)
+    before = transactions.get_states(alice.account_id)
     email_id = _ingest(alice, "plain_text")
-    after = states.get_states(alice.account_id)
+    after = transactions.get_states(alice.account_id)
     for type_name in ("Email", "Thread", "Mailbox", "EmailDelivery"):
         assert after[type_name] == before[type_name] + 1, type_name
     mailbox_steps = list(
-        states.read_changes(alice.account_id, "Mailbox", before["Mailbox"], after["Mailbox"])
+        transactions.read_changes(alice.account_id, "Mailbox", before["Mailbox"], after["Mailbox"])
     )
     assert [s.updated for s in mailbox_steps] == [(inbox_id(alice.account_id),)]
     [[_, thread_changes, _]] = jmap(

@@ -9,7 +9,7 @@ import pytest
 
 from mailx.mail.ingest import ingest
 from mailx.protocol.capabilities import CORE, MAIL
-from mailx.store import states
+from mailx.store import transactions
 from tests.integration.test_ingest_support import ALICE, counters, counting, inbox_id, jmap, message
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "mime"
@@ -40,7 +40,7 @@ def test_upload_import_then_get(client: Any, alice: Any) -> None:
     raw = (FIXTURES / "nested_rfc822.eml").read_bytes()
     blob_id = upload(client, acc, raw)
     archive = role_id(acc, "archive")
-    before = str(states.get_states(acc).get("Email", 0))
+    before = str(transactions.get_states(acc).get("Email", 0))
     # When it is imported into Inbox and Archive with keywords and a receivedAt, then read back by reference
     email = {"blobId": blob_id, "mailboxIds": {inbox_id(acc): True, archive: True},
              "keywords": {"$Seen": True, "$flagged": True}, "receivedAt": "2024-03-16T08:30:00Z"}  # fmt: skip
@@ -59,7 +59,7 @@ def test_upload_import_then_get(client: Any, alice: Any) -> None:
     assert created["size"] == len(raw)
     assert result["notCreated"] is None
     assert result["oldState"] == before
-    assert result["newState"] == str(states.get_states(acc)["Email"]) != before
+    assert result["newState"] == str(transactions.get_states(acc)["Email"]) != before
     assert got_name == "Email/get"
     [stored] = got["list"]
     assert stored == {
@@ -160,7 +160,7 @@ def test_if_in_state(client: Any, alice: Any) -> None:
     item = {"s": {"blobId": blob_id, "mailboxIds": {inbox_id(acc): True}}}
     [[name, error, _]] = jmap(client, import_call(acc, item, ifInState="999"))
     assert (name, error["type"]) == ("error", "stateMismatch")
-    current = str(states.get_states(acc).get("Email", 0))
+    current = str(transactions.get_states(acc).get("Email", 0))
     [[name, result, _]] = jmap(client, import_call(acc, item, ifInState=current))
     assert name == "Email/import" and "s" in result["created"]
 

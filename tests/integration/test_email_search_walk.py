@@ -1,6 +1,6 @@
 """Email/query without a total walks newest first and stops when the page is full (RFC 8621 §4.4).
 
-The walk (methods/email/stream.py) must give exactly the scan's answer, cost the same whatever the
+The walk (methods/email/_stream.py) must give exactly the scan's answer, cost the same whatever the
 mailbox size when matches are frequent, and give up for a scan when matches are rare.
 """
 
@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from mailx.methods.email import stream
+from mailx.methods.email import _stream
 from tests.integration.test_email_query import archive_id, mail, put
 from tests.integration.test_email_query_cost import items_read
 from tests.integration.test_ingest_support import counting, inbox_id, jmap
@@ -82,9 +82,9 @@ def _search(client: Any, alice: Any, condition: dict[str, Any], limit: int) -> l
 @pytest.fixture
 def small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
     """Batches of 10 and a first look of 20, so a few dozen messages show what 100s would."""
-    monkeypatch.setattr(stream, "BATCH", 10)
-    monkeypatch.setattr(stream, "VIEW_PAGE", 10)
-    monkeypatch.setattr(stream, "FIRST_LOOK", 20)
+    monkeypatch.setattr(_stream, "BATCH", 10)
+    monkeypatch.setattr(_stream, "VIEW_PAGE", 10)
+    monkeypatch.setattr(_stream, "FIRST_LOOK", 20)
 
 
 def test_a_frequent_match_costs_the_same_at_30_and_60_messages(

@@ -11,11 +11,11 @@ from typing import Any
 
 import pytest
 
+from mailx.methods.email import _update as email_update
 from mailx.methods.email import set as email_set_module
-from mailx.methods.email import update
-from mailx.store import email_writes, states, threads
+from mailx.store import email_reads, threads, transactions
 from mailx.store.errors import StateMismatch
-from mailx.store.states import Txn
+from mailx.store.transactions import Txn
 from tests.integration.test_email_query import mail, put
 from tests.integration.test_ingest_support import counters, counting, inbox_id, jmap
 
@@ -28,7 +28,7 @@ def _update(client: Any, alice: Any, update: dict[str, Any]) -> dict[str, Any]:
 
 
 def _keywords(alice: Any, email_id: str) -> set[str]:
-    return set(email_writes.get_versioned(alice.account_id, [email_id])[email_id].record.keywords)
+    return set(email_reads.get_versioned(alice.account_id, [email_id])[email_id].record.keywords)
 
 
 def test_flagging_many_emails_reads_them_in_one_batch(client: Any, alice: Any) -> None:
@@ -55,16 +55,16 @@ def test_a_write_between_the_batched_read_and_the_commit_is_not_lost(
     # batched read (so the Email versions and the account states that read saw are stale)
     account = alice.account_id
     first, second = (put(alice, mail(f"s{n}@x", f"Stale {n}"), n) for n in range(2))
-    before = int(states.get_states(account)["Email"])
+    before = int(transactions.get_states(account)["Email"])
     prefetch = email_set_module._EmailSet.prefetch
 
     def racing(self: Any, email_ids: list[str]) -> None:
         prefetch(self, email_ids)
-        found = email_writes.get_versioned(account, [first])[first]
+        found = email_reads.get_versioned(account, [first])[first]
         thread = threads.get_many(account, [found.record.thread_id])[found.record.thread_id]
         txn = Txn(account)
-        update.stage(txn, found, thread, list(found.record.mailbox_ids), ["$seen"])
-        states.commit(txn)
+        email_update.stage(txn, found, thread, list(found.record.mailbox_ids), ["$seen"])
+        transactions.commit(txn)
 
     monkeypatch.setattr(email_set_module._EmailSet, "prefetch", racing)
     # When both are flagged in one call
@@ -73,7 +73,7 @@ def test_a_write_between_the_batched_read_and_the_commit_is_not_lost(
     assert sorted(result["updated"]) == sorted([first, second])
     assert _keywords(alice, first) == {"$seen", "$flagged"} and _keywords(alice, second) == {"$flagged"}
     assert int(result["newState"]) == before + 3
-    log = list(states.read_changes(account, "Email", before, before + 3))
+    log = list(transactions.read_changes(account, "Email", before, before + 3))
     assert [e.updated for e in log] == [(first,), (first,), (second,)]
     assert counters(account, inbox_id(account))["unreadEmails"] == 1
 
@@ -81,40 +81,40 @@ def test_a_write_between_the_batched_read_and_the_commit_is_not_lost(
 def test_if_in_state_is_decided_on_the_account_not_on_a_guess(alice: Any) -> None:
     # Given a state another writer has moved on from
     account = alice.account_id
-    seen = states.get_states(account)["Mailbox"]
+    seen = transactions.get_states(account)["Mailbox"]
     other = Txn(account)
     other.changed("Mailbox", updated=["Mother"])
-    now = states.commit(other)["Mailbox"]
+    now = transactions.commit(other)["Mailbox"]
     # When a caller expects the old state (ifInState) but guesses the current one, it is a StateMismatch
     txn = Txn(account)
     txn.changed("Mailbox", updated=["Mmine"])
     with pytest.raises(StateMismatch):
-        states.commit(txn, expect={"Mailbox": seen}, assume={"Mailbox": now})
-    assert states.get_states(account)["Mailbox"] == now
+        transactions.commit(txn, expect={"Mailbox": seen}, assume={"Mailbox": now})
+    assert transactions.get_states(account)["Mailbox"] == now
     # And when it expects the current state but its guess is stale, it commits
-    assert states.commit(txn, expect={"Mailbox": now}, assume={"Mailbox": seen}) == {"Mailbox": now + 1}
+    assert transactions.commit(txn, expect={"Mailbox": now}, assume={"Mailbox": seen}) == {"Mailbox": now + 1}
     # Even when the stale guess is of another type the transaction also changes
-    guess = states.get_states(account)
+    guess = transactions.get_states(account)
     other = Txn(account)
     other.changed("Email", updated=["Mother"])
-    email_now = states.commit(other)["Email"]
+    email_now = transactions.commit(other)["Email"]
     both = Txn(account)
     both.changed("Mailbox", updated=["Mboth"])
     both.changed("Email", updated=["Mboth"])
-    got = states.commit(both, expect={"Mailbox": now + 1}, assume=guess)
+    got = transactions.commit(both, expect={"Mailbox": now + 1}, assume=guess)
     assert got == {"Mailbox": now + 2, "Email": email_now + 1}
 
 
 def test_a_stale_guess_costs_a_retry_not_a_wrong_state(alice: Any) -> None:
     # Given a guess of the states older than the account's
     account = alice.account_id
-    old = states.get_states(account)
+    old = transactions.get_states(account)
     other = Txn(account)
     other.changed("Mailbox", updated=["Mother"])
-    now = states.commit(other)["Mailbox"]
+    now = transactions.commit(other)["Mailbox"]
     # When a write commits on that guess, it still gets the next state, gap-free
     txn = Txn(account)
     txn.changed("Mailbox", updated=["Mmine"])
-    assert states.commit(txn, assume=old) == {"Mailbox": now + 1}
-    log = list(states.read_changes(account, "Mailbox", now, now + 1))
+    assert transactions.commit(txn, assume=old) == {"Mailbox": now + 1}
+    log = list(transactions.read_changes(account, "Mailbox", now, now + 1))
     assert [e.updated for e in log] == [("Mmine",)]

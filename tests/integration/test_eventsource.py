@@ -1,6 +1,6 @@
 """GET /jmap/eventsource (RFC 8620 §7.3) end to end: a real uvicorn server inside moto, Mangum, TestClient.
 
-Changes are made the way any other request makes them: a committed states.Txn, from another thread.
+Changes are made the way any other request makes them: a committed transactions.Txn, from another thread.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import httpx
 import pytest
 
 from mailx.config import reset_settings
-from mailx.store import accounts, config_store, states, tables
+from mailx.store import accounts, config_store, tables, transactions
 from tests.support import basic
 
 ALICE = basic("alice", "correct horse battery")
@@ -109,10 +109,10 @@ def _change_later(
         if not after.wait(timeout=5):
             return
         time.sleep(delay)
-        txn = states.Txn(account_id)
+        txn = transactions.Txn(account_id)
         for type_name in types:
             txn.changed(type_name, updated=[f"{type_name[0]}1"])
-        result.update(states.commit(txn))
+        result.update(transactions.commit(txn))
 
     thread = threading.Thread(target=commit, daemon=True)
     thread.start()
@@ -253,13 +253,13 @@ def test_polling_stops_when_the_client_goes_away(
 ) -> None:
     # Given a count of the GetItem reads behind the event source
     reads: list[float] = []
-    real = states.get_states
+    real = transactions.get_states
 
     def counting(account_id: str, *, consistent: bool = True) -> dict[str, int]:
         reads.append(time.monotonic())
         return real(account_id, consistent=consistent)
 
-    monkeypatch.setattr(states, "get_states", counting)
+    monkeypatch.setattr(transactions, "get_states", counting)
     url = server + URL.format(types="*", closeafter="no", ping="0")
     # When a client connects, sees the first block, and hangs up
     with httpx.Client(timeout=5) as http, http.stream("GET", url, headers=ALICE) as response:
@@ -303,8 +303,8 @@ def test_buffered_mode_with_a_wait_returns_early_with_the_change(
     assert 0.5 <= elapsed < 4
 
 
-def _txn(account_id: str, type_name: str) -> states.Txn:
-    txn = states.Txn(account_id)
+def _txn(account_id: str, type_name: str) -> transactions.Txn:
+    txn = transactions.Txn(account_id)
     txn.changed(type_name, updated=["x"])
     return txn
 
@@ -375,13 +375,13 @@ def under_lambda(fast: None, monkeypatch: pytest.MonkeyPatch) -> None:
 def polls(aws: None, monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     """Every read of the states by the event source's own reader (a poll or a first look)."""
     made: list[bool] = []
-    real = states.get_states
+    real = transactions.get_states
 
     def counting(account_id: str, *, consistent: bool = True) -> dict[str, int]:
         made.append(consistent)
         return real(account_id, consistent=consistent)
 
-    monkeypatch.setattr(states, "get_states", counting)
+    monkeypatch.setattr(transactions, "get_states", counting)
     return made
 
 
@@ -422,7 +422,7 @@ def test_under_lambda_a_change_between_two_responses_is_delivered_at_once_on_rec
     # Given a response that ended at once with the id of the states then
     last_id = _invoke(QUIET, ALICE)[0]["id"]
     # When mail arrives before the client reconnects with that id
-    new = states.commit(_txn(alice.account_id, "Email"))
+    new = transactions.commit(_txn(alice.account_id, "Email"))
     polls.clear()  # the commit read the states itself
     blocks = _invoke(QUIET, {**ALICE, "Last-Event-ID": last_id})
     # Then the reconnect carries the change, with the id of the new states, and ends
@@ -443,7 +443,7 @@ def test_under_lambda_a_quiet_response_ends_with_a_ping_only_when_pings_were_ask
     last_id = _invoke("types=*&closeafter=no&ping=10", ALICE)
     assert last_id[1:] == [{"event": "ping", "data": '{"interval":10}'}]
     # a response that carries a state event is its own sign of life
-    states.commit(_txn(alice.account_id, "Mailbox"))
+    transactions.commit(_txn(alice.account_id, "Mailbox"))
     polls.clear()  # the commit read the states itself
     blocks = _invoke("types=*&closeafter=no&ping=10", {**ALICE, "Last-Event-ID": last_id[0]["id"]})
     assert [b.get("event") for b in blocks] == [None, "state"]

@@ -23,7 +23,7 @@ import pytest
 from mailx import aws
 from mailx.mail import outbound
 from mailx.mail.outbound_send import LEASE_SECONDS
-from mailx.store import blobs, delivery_events
+from mailx.store import blobs, relay_events
 from tests.integration.fault_support import Crash, crashing, dynamodb_client
 from tests.integration.test_outbound import FakeContext, _send
 from tests.integration.test_submission_support import email_set, queue_depth, sending
@@ -148,7 +148,7 @@ def _sent_once(client: Any, account: str, submission_id: str, resend: Idempotent
     found = _submission(client, account, submission_id)
     assert found["undoStatus"] == "final" and set(found["deliveryStatus"]) == RCPTS
     assert {s["delivered"] for s in found["deliveryStatus"].values()} == {"unknown"}
-    assert delivery_events.find_relay(resend.sent[submission_id]) == (account, submission_id)
+    assert relay_events.find_relay(resend.sent[submission_id]) == (account, submission_id)
     assert blobs.get(outbound.outbound_key(account, submission_id)) is None and queue_depth() == 0
 
 

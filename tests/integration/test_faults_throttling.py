@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from mailx import aws as mailx_aws
-from mailx.store import states
+from mailx.store import transactions
 from tests.integration.fault_support import (
     CANCELED_THROTTLED,
     THROTTLED,
@@ -83,7 +83,7 @@ def test_throttling_that_never_ends_is_server_unavailable(
         name, result, _ = _flag(client, account, email_id)
     # Then the call answers serverUnavailable (a JMAP method error, HTTP 200) after a bounded effort
     assert (name, result["type"]) == ("error", "serverUnavailable"), result
-    assert faults.attempts["TransactWriteItems"] <= states.MAX_ATTEMPTS
+    assert faults.attempts["TransactWriteItems"] <= transactions.MAX_ATTEMPTS
     # And nothing changed; once DynamoDB has capacity again the same request lands
     unchanged(client, account, before)
     name, result, _ = _flag(client, account, email_id)

@@ -1,8 +1,9 @@
 """The per-function grants in template.yaml are enough: every AWS call a real handler path makes is allowed.
 
-Each function's entry (the FastAPI app, mail.inbound.deliver, outbound_send.handle, mail.delivery.receive)
-is labelled while it runs; every botocore call made under a label is turned into the IAM actions and
-resources it needs and checked against that function's policy as tests/unit/test_template_iam.py reads it.
+Each function's entry (the FastAPI app, inbound.deliver_received, outbound_send.handle,
+status_webhook.receive) is labelled while it runs; every botocore call made under a label is turned into
+the IAM actions and resources it needs and checked against that function's policy as
+tests/unit/test_template_iam.py reads it.
 A grant removed from the template (or a new call the code starts making) fails here, not in production.
 """
 
@@ -64,7 +65,7 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Call]]:
     import starlette.routing
     from botocore.client import BaseClient
 
-    from mailx.mail import delivery, inbound, outbound_send
+    from mailx.mail import inbound, outbound_send, status_webhook
 
     seen: list[Call] = []
     original = BaseClient._make_api_call  # type: ignore[attr-defined]
@@ -76,10 +77,14 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Call]]:
         return original(self, operation, params)
 
     monkeypatch.setattr(BaseClient, "_make_api_call", record)
-    monkeypatch.setattr(inbound, "deliver", _labelled("SesInboundFunction", inbound.deliver))
-    monkeypatch.setattr(ses_inbound_handler, "deliver", _labelled("SesInboundFunction", inbound.deliver))
+    monkeypatch.setattr(
+        inbound, "deliver_received", _labelled("SesInboundFunction", inbound.deliver_received)
+    )
+    monkeypatch.setattr(
+        ses_inbound_handler, "deliver_received", _labelled("SesInboundFunction", inbound.deliver_received)
+    )
     monkeypatch.setattr(outbound_send, "handle", _labelled("OutboundFunction", outbound_send.handle))
-    monkeypatch.setattr(delivery, "receive", _labelled("WebhookFunction", delivery.receive))
+    monkeypatch.setattr(status_webhook, "receive", _labelled("WebhookFunction", status_webhook.receive))
     router_call = starlette.routing.Router.__call__
 
     async def app(self: Any, scope: Any, receive: Any, send: Any) -> None:

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from mailx.mail.ingest import IngestError, deliver_to_address, ingest
-from mailx.store import blobs, emails, states
+from mailx.mail.ingest import IngestError, ingest, ingest_into_inbox
+from mailx.store import blobs, emails, transactions
 from tests.integration.test_ingest_support import counters, counting, inbox_id, message
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "mime"
@@ -81,7 +81,7 @@ def test_retry_with_same_idempotency_key_creates_nothing(alice: Any) -> None:
     # Given a delivered message
     inbox = inbox_id(alice.account_id)
     first = ingest(alice.account_id, message("once@x", "Once"), mailbox_ids=[inbox], idempotency_key="ses-1")
-    before = states.get_states(alice.account_id)
+    before = transactions.get_states(alice.account_id)
     # When the same delivery is retried
     with counting() as calls:
         again = ingest(
@@ -90,7 +90,7 @@ def test_retry_with_same_idempotency_key_creates_nothing(alice: Any) -> None:
     # Then it answers with the first Email, writes nothing and moves no state
     assert (again.email_id, again.thread_id, again.created) == (first.email_id, first.thread_id, False)
     assert calls.s3 == {} and "TransactWriteItems" not in calls.dynamodb
-    assert states.get_states(alice.account_id) == before
+    assert transactions.get_states(alice.account_id) == before
     assert counters(alice.account_id, inbox)["totalEmails"] == 1
 
 
@@ -99,22 +99,22 @@ def test_failure_between_s3_and_transaction_leaves_nothing_visible(
 ) -> None:
     # Given a transaction that fails after the S3 write
     inbox = inbox_id(alice.account_id)
-    before = states.get_states(alice.account_id)
-    real_commit = states.commit
+    before = transactions.get_states(alice.account_id)
+    real_commit = transactions.commit
 
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("DynamoDB unavailable")
 
-    monkeypatch.setattr(states, "commit", broken)
+    monkeypatch.setattr(transactions, "commit", broken)
     raw = message("fail@x", "Flaky")
     with pytest.raises(RuntimeError):
         ingest(alice.account_id, raw, mailbox_ids=[inbox], idempotency_key="ses-2")
     # Then no Email, no state change, no counter moved (the S3 object is an unreferenced orphan)
-    assert states.get_states(alice.account_id) == before
+    assert transactions.get_states(alice.account_id) == before
     assert counters(alice.account_id, inbox)["totalEmails"] == 0
     assert emails.list_ids(alice.account_id, 10) == []
     # When the delivery is retried once DynamoDB is back
-    monkeypatch.setattr(states, "commit", real_commit)
+    monkeypatch.setattr(transactions, "commit", real_commit)
     result = ingest(alice.account_id, raw, mailbox_ids=[inbox], idempotency_key="ses-2")
     # Then it succeeds, overwriting the orphan with the same octets
     assert result.created and emails.list_ids(alice.account_id, 10) == [result.email_id]
@@ -137,9 +137,9 @@ def test_unknown_or_too_many_mailboxes_are_refused(alice: Any) -> None:
     assert emails.list_ids(alice.account_id, 10) == []
 
 
-def test_deliver_to_address_lands_in_the_inbox(alice: Any) -> None:
-    result = deliver_to_address("Alice@Example.com", message("addr@x", "Hello"))
+def test_ingest_into_inbox_lands_in_the_inbox(alice: Any) -> None:
+    result = ingest_into_inbox("Alice@Example.com", message("addr@x", "Hello"))
     record = emails.get(alice.account_id, result.email_id)
     assert record is not None and record.mailbox_ids == (inbox_id(alice.account_id),)
     with pytest.raises(IngestError):
-        deliver_to_address("nobody@example.com", message("n@x", "No"))
+        ingest_into_inbox("nobody@example.com", message("n@x", "No"))

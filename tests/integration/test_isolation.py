@@ -271,7 +271,7 @@ def _arguments(name: str, alice: Alice, bob: Bob) -> dict[str, Any]:
 
 
 def _account_methods() -> list[str]:
-    from mailx.server.registry import registry
+    from mailx.server.method_table import registry
 
     return [spec.name for spec in registry() if spec.needs_account]
 
@@ -310,7 +310,7 @@ def test_copy_into_alices_account_is_account_not_found(world: tuple[Alice, Bob],
 
 def test_the_registry_has_no_unchecked_account_method() -> None:
     # Core/echo is the only method that takes no account; a new one must say why it needs none.
-    from mailx.server.registry import registry
+    from mailx.server.method_table import registry
 
     assert [spec.name for spec in registry() if not spec.needs_account] == ["Core/echo"]
 

@@ -14,11 +14,11 @@ def ids(client: Any, account_id: str) -> set[str]:
 
 def simulate_mail(account_id: str, mailbox_id: str, emails: int) -> None:
     """Deliver mail the only way there is yet: the counter deltas an Email write will stage."""
-    from mailx.store import mailboxes, states
+    from mailx.store import mailboxes, transactions
 
-    txn = states.Txn(account_id)
+    txn = transactions.Txn(account_id)
     mailboxes.stage_counts(txn, mailbox_id, total_emails=emails, unread_emails=emails, total_threads=emails)
-    states.commit(txn)
+    transactions.commit(txn)
 
 
 def test_parent_with_child_is_mailbox_has_child(client: Any, alice: Any) -> None:

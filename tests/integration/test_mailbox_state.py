@@ -40,9 +40,9 @@ def test_if_in_state_second_writer_gets_state_mismatch(client: Any, alice: Any) 
 
 def test_racing_writers_with_one_if_in_state_one_wins(client: Any, alice: Any, monkeypatch: Any) -> None:
     # Given two requests that both read state "0" before either commits
-    from mailx.store import states
+    from mailx.store import transactions
 
-    real_commit = states.commit
+    real_commit = transactions.commit
     barrier = threading.Barrier(2, timeout=10)
     one_at_a_time = threading.Lock()
 
@@ -54,7 +54,7 @@ def test_racing_writers_with_one_if_in_state_one_wins(client: Any, alice: Any, m
         with one_at_a_time:
             return real_commit(txn, **kwargs)
 
-    monkeypatch.setattr(states, "commit", commit_together)
+    monkeypatch.setattr(transactions, "commit", commit_together)
     outcomes: dict[str, tuple[str, dict[str, Any]]] = {}
 
     def write(name: str) -> None:
@@ -72,7 +72,7 @@ def test_racing_writers_with_one_if_in_state_one_wins(client: Any, alice: Any, m
     assert names == ["Mailbox/set", "error"]
     loser = next(result for name, result in outcomes.values() if name == "error")
     assert loser["type"] == "stateMismatch"
-    monkeypatch.setattr(states, "commit", real_commit)
+    monkeypatch.setattr(transactions, "commit", real_commit)
     _, got = one(client, "Mailbox/get", {"accountId": alice.account_id, "properties": ["name"]})
     assert got["state"] == "1"
     assert len([m for m in got["list"] if m["name"] in ("Left", "Right")]) == 1
@@ -80,9 +80,9 @@ def test_racing_writers_with_one_if_in_state_one_wins(client: Any, alice: Any, m
 
 def test_racing_writers_without_if_in_state_both_win(client: Any, alice: Any, monkeypatch: Any) -> None:
     # Given two requests that create the same name at the same moment without ifInState
-    from mailx.store import states
+    from mailx.store import transactions
 
-    real_commit = states.commit
+    real_commit = transactions.commit
     barrier = threading.Barrier(2, timeout=10)
     one_at_a_time = threading.Lock()
     calls = {"n": 0}
@@ -94,7 +94,7 @@ def test_racing_writers_without_if_in_state_both_win(client: Any, alice: Any, mo
         with one_at_a_time:
             return real_commit(txn, **kwargs)
 
-    monkeypatch.setattr(states, "commit", commit_together)
+    monkeypatch.setattr(transactions, "commit", commit_together)
     outcomes: list[dict[str, Any]] = []
 
     def write() -> None:

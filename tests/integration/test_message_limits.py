@@ -120,10 +120,10 @@ def test_mail_at_the_limit_is_still_delivered(alice: Any, monkeypatch: pytest.Mo
 def test_email_set_create_over_the_message_limit_is_too_large(
     email_set: Any, alice: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from mailx.methods.email import set_create
+    from mailx.methods.email import _set_create
 
     # Given a message limit smaller than a draft with a long text body (and no attachment at all)
-    monkeypatch.setattr(set_create, "MAX_MESSAGE_SIZE", 5_000)
+    monkeypatch.setattr(_set_create, "MAX_MESSAGE_SIZE", 5_000)
     account = alice.account_id
     drafts = next(m for m, r in emails.mailbox_roles(account).items() if r == "drafts")
 

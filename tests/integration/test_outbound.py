@@ -78,11 +78,11 @@ def test_claim_held_by_another_consumer_is_not_sent(sending: Any, alice: Any) ->
     submission_id = _send(sending, account)
     body = outbound.QueuedSend(account, submission_id, 0).to_body()
     record = _record(account, submission_id)
-    from mailx.store import states
+    from mailx.store import transactions
 
-    txn = states.Txn(account)
+    txn = transactions.Txn(account)
     submissions.stage_claim(txn, record, 10**10, 90)  # someone else's lease, far in the future
-    states.commit(txn)
+    transactions.commit(txn)
     relay = FakeRelay()
     outcome = process(body, 1, relay)
     assert not outcome.done and relay.calls == []

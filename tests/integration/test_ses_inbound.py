@@ -87,7 +87,7 @@ def test_one_copy_per_account_and_unknown_recipients_counted(alice: Any, bob: An
     )
     [mail] = parse_event(event)
     assert not isinstance(mail, Exception)
-    outcome = inbound.deliver(mail)
+    outcome = inbound.deliver_received(mail)
     assert sorted(outcome.delivered) == sorted([alice.account_id, bob.account_id])
     assert outcome.unknown_recipients == ["nobody@example.com", "x@elsewhere.org"]
     assert len(_inbox_ids(alice.account_id)) == 1 and len(_inbox_ids(bob.account_id)) == 1

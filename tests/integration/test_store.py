@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from mailx.store import accounts, kv, states
+from mailx.store import accounts, kv, transactions
 from mailx.store.errors import ChangesExpired, Conflict, NotFound, StateMismatch
 from mailx.store.models import Change, KvItem, Mailbox
 
@@ -110,37 +110,37 @@ def _account(alice: Any) -> str:
 
 def test_commit_bumps_state_and_logs_change(alice: Any) -> None:
     account_id = _account(alice)
-    before = states.get_states(account_id)["Mailbox"]
-    txn = states.Txn(account_id)
+    before = transactions.get_states(account_id)["Mailbox"]
+    txn = transactions.Txn(account_id)
     txn.put(Mailbox(account_id=account_id, mailbox_id="Mnew", name="New"))
     txn.changed("Mailbox", created=["Mnew"])
-    assert states.commit(txn) == {"Mailbox": before + 1}
-    entries = list(states.read_changes(account_id, "Mailbox", before, before + 1))
+    assert transactions.commit(txn) == {"Mailbox": before + 1}
+    entries = list(transactions.read_changes(account_id, "Mailbox", before, before + 1))
     assert [(e.modseq, e.created) for e in entries] == [(before + 1, ("Mnew",))]
 
 
 def test_if_in_state_race_one_writer_wins(alice: Any) -> None:
     account_id = _account(alice)
-    seen = states.get_states(account_id)["Mailbox"]
-    first = states.Txn(account_id)
+    seen = transactions.get_states(account_id)["Mailbox"]
+    first = transactions.Txn(account_id)
     first.changed("Mailbox", updated=["M1"])
-    states.commit(first, expect={"Mailbox": seen})
-    second = states.Txn(account_id)
+    transactions.commit(first, expect={"Mailbox": seen})
+    second = transactions.Txn(account_id)
     second.changed("Mailbox", updated=["M2"])
     with pytest.raises(StateMismatch):
-        states.commit(second, expect={"Mailbox": seen})
+        transactions.commit(second, expect={"Mailbox": seen})
 
 
 def test_concurrent_writers_get_distinct_gap_free_states(alice: Any) -> None:
     account_id = _account(alice)
-    start = states.get_states(account_id)["Mailbox"]
+    start = transactions.get_states(account_id)["Mailbox"]
     produced: list[int] = []
     lock = threading.Lock()
 
     def write(n: int) -> None:
-        txn = states.Txn(account_id)
+        txn = transactions.Txn(account_id)
         txn.changed("Mailbox", updated=[f"M{n}"])
-        new = states.commit(txn)["Mailbox"]
+        new = transactions.commit(txn)["Mailbox"]
         with lock:
             produced.append(new)
 
@@ -150,41 +150,41 @@ def test_concurrent_writers_get_distinct_gap_free_states(alice: Any) -> None:
     for t in threads:
         t.join()
     assert sorted(produced) == list(range(start + 1, start + 7))
-    log = list(states.read_changes(account_id, "Mailbox", start, start + 6))
+    log = list(transactions.read_changes(account_id, "Mailbox", start, start + 6))
     assert sorted(u for e in log for u in e.updated) == [f"M{n}" for n in range(6)]
 
 
 def test_conflict_on_own_write_names_its_tag(alice: Any) -> None:
     account_id = _account(alice)
-    txn = states.Txn(account_id)
+    txn = transactions.Txn(account_id)
     txn.put(Mailbox(account_id=account_id, mailbox_id="Mdup", name="x"))
     txn.changed("Mailbox", created=["Mdup"])
-    states.commit(txn)
-    again = states.Txn(account_id)
+    transactions.commit(txn)
+    again = transactions.Txn(account_id)
     again.put(
         Mailbox(account_id=account_id, mailbox_id="Mdup", name="x"),
         condition=Mailbox.mailbox_id.does_not_exist(),
         tag="create:Mdup",
     )
     again.changed("Mailbox", created=["Mdup"])
-    before = states.get_states(account_id)["Mailbox"]
+    before = transactions.get_states(account_id)["Mailbox"]
     with pytest.raises(Conflict, match="create:Mdup"):
-        states.commit(again)
-    assert states.get_states(account_id)["Mailbox"] == before  # nothing half-written
+        transactions.commit(again)
+    assert transactions.get_states(account_id)["Mailbox"] == before  # nothing half-written
 
 
 def test_expired_change_log_cannot_calculate(alice: Any) -> None:
     account_id = _account(alice)
     for n in range(3):
-        txn = states.Txn(account_id)
+        txn = transactions.Txn(account_id)
         txn.changed("Mailbox", updated=[f"M{n}"])
-        states.commit(txn)
-    current = states.get_states(account_id)["Mailbox"]
+        transactions.commit(txn)
+    current = transactions.get_states(account_id)["Mailbox"]
     # expire the oldest step by hand (as DynamoDB TTL would, lazily)
     oldest = Change.get(f"{account_id}#Mailbox", current - 2)
     oldest.update(actions=[Change.expires_at.set(int(time.time()) - 1)])
     with pytest.raises(ChangesExpired):
-        list(states.read_changes(account_id, "Mailbox", current - 3, current))
-    assert len(list(states.read_changes(account_id, "Mailbox", current - 2, current))) == 2
+        list(transactions.read_changes(account_id, "Mailbox", current - 3, current))
+    assert len(list(transactions.read_changes(account_id, "Mailbox", current - 2, current))) == 2
     with pytest.raises(ChangesExpired):
-        list(states.read_changes(account_id, "Mailbox", current + 5, current))
+        list(transactions.read_changes(account_id, "Mailbox", current + 5, current))

@@ -71,9 +71,9 @@ def test_create_errors(
 
 
 def test_too_large_names_max_size(sending: Any, alice: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    from mailx.methods.submission import create
+    from mailx.methods.email_submission import _create
 
-    monkeypatch.setattr(create, "MAX_SEND_SIZE", 100)
+    monkeypatch.setattr(_create, "MAX_SEND_SIZE", 100)
     account = alice.account_id
     error = _rejected(
         sending, account, {"identityId": identity_of(sending, account), "emailId": draft(sending, account)}

@@ -74,7 +74,7 @@ def test_ids_null_beyond_max_objects_in_get_is_request_too_large(
     sending: Any, alice: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from mailx.limits import LIMITS
-    from mailx.methods.submission import get as submission_get
+    from mailx.methods.email_submission import get as submission_get
 
     # Given three submissions and a maxObjectsInGet of 2
     account = alice.account_id

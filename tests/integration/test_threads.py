@@ -8,7 +8,7 @@ from typing import Any
 
 from mailx.admin.accounts import create_account
 from mailx.mail.ingest import ingest
-from mailx.store import emails, states, threads
+from mailx.store import emails, threads, transactions
 from tests.integration.test_ingest_support import counters, inbox_id, jmap, message
 
 T0 = datetime(2024, 4, 1, 9, 0, tzinfo=UTC)
@@ -92,7 +92,7 @@ def test_linking_message_merges_threads_with_new_ids_and_exact_changes(client: A
         alice.account_id, MESSAGES["D"], mailbox_ids=[inbox], received_at=RECEIVED["D"], keywords=["$seen"]
     )
     assert counters(alice.account_id, inbox)["totalThreads"] == 2
-    before = states.get_states(alice.account_id)
+    before = transactions.get_states(alice.account_id)
     # When L arrives, referencing B and D
     link = ingest(alice.account_id, MESSAGES["L"], mailbox_ids=[inbox], received_at=RECEIVED["L"])
     # Then the smaller thread moved: D is destroyed and re-created with a new id in A's thread (§3)
@@ -138,7 +138,7 @@ def test_thread_get_wire_shape(client: Any, alice: Any) -> None:
         "Thread/get",
         {
             "accountId": alice.account_id,
-            "state": str(states.get_states(alice.account_id)["Thread"]),
+            "state": str(transactions.get_states(alice.account_id)["Thread"]),
             "list": [{"id": first.thread_id, "emailIds": [second.email_id, first.email_id]}],
             "notFound": ["Tnope"],
         },

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mailx.store import states
+from mailx.store import transactions
 from tests.support import basic
 
 ALICE = basic("alice", "correct horse battery")
@@ -101,7 +101,7 @@ def test_update_then_patch_moves_the_state_and_logs_the_change(client: Any, alic
     [obj] = get(client, alice.account_id)["list"]
     assert (obj["subject"], obj["isEnabled"], obj["textBody"]) == (None, False, "Back on the 15th.")
     # And the change log names the singleton once per step
-    steps = list(states.read_changes(alice.account_id, "VacationResponse", 0, 2))
+    steps = list(transactions.read_changes(alice.account_id, "VacationResponse", 0, 2))
     assert [(s.modseq, s.updated) for s in steps] == [(1, ("singleton",)), (2, ("singleton",))]
 
 

@@ -16,7 +16,7 @@ from mailx.mail import inbound
 from mailx.mail import vacation as responder
 from mailx.mail.relay.base import OutboundMessage, RelayResult, TransientRelayError
 from mailx.mail.ses_event import InboundMail, parse_event
-from mailx.store import blobs, emails, states, vacation
+from mailx.store import blobs, emails, transactions, vacation
 from mailx.store.vacation import VacationRecord
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -72,9 +72,9 @@ def receive(message_id: str, body: bytes, *, spam: str = "PASS", source: str = S
 
 
 def enable(account_id: str, record: VacationRecord) -> None:
-    txn = states.Txn(account_id)
+    txn = transactions.Txn(account_id)
     vacation.stage_put(txn, vacation.get(account_id), record)
-    states.commit(txn)
+    transactions.commit(txn)
 
 
 AWAY = VacationRecord(is_enabled=True, subject="Away", text_body="Back soon.")
@@ -85,8 +85,8 @@ def test_two_messages_from_one_sender_get_exactly_one_reply(alice: Any) -> None:
     enable(alice.account_id, AWAY)
     relay = FakeRelay()
     # When two messages from bob arrive through SES (each with its own BATV-tagged Return-Path)
-    first = inbound.deliver(receive("ses-vac-1", raw("Lunch?", "m1@x.org")), relay=relay)
-    second = inbound.deliver(
+    first = inbound.deliver_received(receive("ses-vac-1", raw("Lunch?", "m1@x.org")), relay=relay)
+    second = inbound.deliver_received(
         receive("ses-vac-2", raw("Dinner?", "m2@x.org"), source="prvs=0aa11bb22=bob@x.org"), relay=relay
     )
     # Then both are delivered and exactly one reply went out, to the envelope sender with a null MAIL FROM
@@ -108,24 +108,24 @@ def test_a_relay_failure_does_not_fail_the_delivery_nor_use_up_the_sender(alice:
     down = FakeRelay(failing=True)
     mail = receive("ses-vac-down", raw("Lunch?", "m1@x.org"))
     # When a message arrives
-    outcome = inbound.deliver(mail, relay=down)
+    outcome = inbound.deliver_received(mail, relay=down)
     # Then it is delivered all the same (no exception, so SES does not retry it)
     assert list(outcome.delivered) == [alice.account_id]
     assert emails.get(alice.account_id, outcome.delivered[alice.account_id]) is not None
     # And a redelivery of the same event is a duplicate: no second copy, no reply attempt
     up = FakeRelay()
-    again = inbound.deliver(copy.deepcopy(mail), relay=up)
+    again = inbound.deliver_received(copy.deepcopy(mail), relay=up)
     assert again.duplicates == [alice.account_id] and up.sent == []
     # And the failed reply did not mark bob as answered: his next message gets the reply
-    inbound.deliver(receive("ses-vac-next", raw("Still?", "m2@x.org")), relay=up)
+    inbound.deliver_received(receive("ses-vac-next", raw("Still?", "m2@x.org")), relay=up)
     assert [m.idempotency_key for m in up.sent] == [f"vacation:{alice.account_id}:ses-vac-next"]
 
 
 def test_no_reply_when_off_or_spam(alice: Any) -> None:
     relay = FakeRelay()
-    inbound.deliver(receive("ses-vac-off", raw("Lunch?", "m1@x.org")), relay=relay)
+    inbound.deliver_received(receive("ses-vac-off", raw("Lunch?", "m1@x.org")), relay=relay)
     enable(alice.account_id, AWAY)
-    inbound.deliver(receive("ses-vac-spam", raw("Win!", "m2@x.org"), spam="FAIL"), relay=relay)
+    inbound.deliver_received(receive("ses-vac-spam", raw("Win!", "m2@x.org"), spam="FAIL"), relay=relay)
     assert relay.sent == []
 
 

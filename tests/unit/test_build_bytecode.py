@@ -43,11 +43,11 @@ def test_layer_compile_step_covers_every_module(tmp_path: Path) -> None:
     )  # fmt: skip
     _assert_compiled(target)
     done = subprocess.run(
-        [sys.executable, "-c", "import mailx.server.registry, sys; print(mailx.server.registry.__cached__)"],
+        [sys.executable, "-c", "import mailx.server.method_table as m; print(m.__cached__)"],
         cwd=target, env={"PYTHONPATH": str(target), "PYTHONDONTWRITEBYTECODE": "1"},
         capture_output=True, text=True, check=True,
     )  # fmt: skip
-    assert done.stdout.strip().endswith(f"registry.{TAG}.pyc")
+    assert done.stdout.strip().endswith(f"method_table.{TAG}.pyc")
 
 
 def test_jmap_function_build_copies_and_compiles(tmp_path: Path) -> None:

@@ -238,16 +238,16 @@ def _tree(tmp_path: Path, files: dict[str, str]) -> Path:
     [
         "from mailx.server import registry\n",
         "from mailx import server\n",
-        "import mailx.server.registry\n",
+        "import mailx.server.method_table\n",
         "from ..server import registry\n",
-        "def later():\n    from mailx.server.registry import thing\n",
+        "def later():\n    from mailx.server.method_table import thing\n",
     ],
 )
 def test_the_check_catches_each_form_of_an_upward_import(tmp_path: Path, statement: str) -> None:
     root = _tree(
         tmp_path,
         {
-            "layers/shared/mailx/server/registry.py": "thing = 1\n",
+            "layers/shared/mailx/server/method_table.py": "thing = 1\n",
             "layers/shared/mailx/store/accounts.py": statement,
         },
     )

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from standardwebhooks.webhooks import Webhook
 
-from mailx.mail.delivery import BadSignature, WebhookEvent, next_status, parse, verify
+from mailx.mail.status_webhook import BadSignature, WebhookEvent, next_status, parse, verify
 
 SECRET = "whsec_" + base64.b64encode(b"unit-test-webhook-secret-0123456").decode()
 BODY = json.dumps({"type": "email.delivered", "created_at": "t", "data": {"email_id": "e1"}}).encode()

@@ -107,5 +107,5 @@ def _sleeps_or_loops_on_races(path: Path) -> list[str]:
 def test_no_method_or_ingest_path_keeps_a_retry_loop_of_its_own() -> None:
     package = ROOT / "layers" / "shared" / "mailx"
     paths = [*sorted((package / "methods").rglob("*.py")), package / "mail" / "ingest.py"]
-    paths.append(package / "mail" / "delivery.py")
+    paths.append(package / "mail" / "status_webhook.py")
     assert [hit for path in paths for hit in _sleeps_or_loops_on_races(path)] == []

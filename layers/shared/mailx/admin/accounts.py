@@ -15,7 +15,7 @@ from mailx.ids import new_id
 from mailx.mime.addresses import valid_address
 from mailx.store import accounts
 from mailx.store.accounts import AccountRecord, NewIdentity, NewMailbox
-from mailx.store.states import STATE_TYPES
+from mailx.store.transactions import STATE_TYPES
 
 DEFAULT_MAILBOXES = (
     ("Inbox", "inbox"),

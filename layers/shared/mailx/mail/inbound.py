@@ -85,7 +85,7 @@ def _keep_oversized(mail: InboundMail, outcome: InboundOutcome, size: int, accou
     )
 
 
-def deliver(mail: InboundMail, *, relay: Relay | None = None) -> InboundOutcome:
+def deliver_received(mail: InboundMail, *, relay: Relay | None = None) -> InboundOutcome:
     """Ingest MAIL for every account its envelope recipients route to; raise if any account failed.
 
     Each account that got a new copy (never a duplicate) may send its vacation response through

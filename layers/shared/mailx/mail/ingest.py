@@ -17,16 +17,16 @@ from typing import Any
 
 from mailx.ids import new_id
 from mailx.limits import MAX_MAILBOXES_PER_EMAIL, MAX_MESSAGE_SIZE
-from mailx.mail import merge, threading
+from mailx.mail import merge, thread_placement
 from mailx.mime import parse_message
 from mailx.mime.preview import part_text
 from mailx.mime.summary import summarise
-from mailx.store import accounts, blobs, email_index, emails, states, threads
+from mailx.store import accounts, blobs, email_index, emails, threads, transactions
 from mailx.store.emails import EmailRecord
 from mailx.store.errors import Conflict, NotFound
 from mailx.store.retry import RetriesExhausted, with_retries
-from mailx.store.states import Txn
 from mailx.store.threads import ThreadRecord
+from mailx.store.transactions import Txn
 
 logger = logging.getLogger("mailx.ingest")
 
@@ -112,7 +112,7 @@ def parse(raw: bytes, blob_id: str) -> tuple[dict[str, Any], str]:
 def _transaction(
     account_id: str,
     record: EmailRecord,
-    placement: threading.Placement,
+    placement: thread_placement.Placement,
     idempotency_key: str | None,
     text: str,
 ) -> Txn:
@@ -120,7 +120,7 @@ def _transaction(
     target = placement.target
     txn = Txn(account_id)
     before = target or ThreadRecord(record.thread_id)
-    after = threading.with_email(
+    after = thread_placement.with_email(
         before, record.email_id, record.received_at, record.mailbox_ids, record.unread
     )
     if idempotency_key is not None:
@@ -128,7 +128,7 @@ def _transaction(
     emails.add(txn, record)
     email_index.put_text(txn, record.blob_id, text)
     threads.put(txn, after, previous_version=target.version if target else None)
-    thread_deltas = threading.thread_count_deltas([before.boxes], [after.boxes])
+    thread_deltas = thread_placement.thread_count_deltas([before.boxes], [after.boxes])
     for mailbox_id in record.mailbox_ids:
         total, unread = thread_deltas.get(mailbox_id, (0, 0))
         emails.bump_counters(txn, mailbox_id, (1, int(record.unread), total, unread))
@@ -184,12 +184,12 @@ def ingest(
     words = tuple(sorted({k.lower() for k in keywords}))
 
     def attempt() -> IngestResult:
-        placement = threading.place(account_id, summary)
+        placement = thread_placement.place(account_id, summary)
         target = placement.target
         thread_id = target.thread_id if target else new_id("T")
         record = EmailRecord(email_id, email_id, thread_id, boxes, words, moment, size, summary)
         try:
-            states.commit(_transaction(account_id, record, placement, idempotency_key, text))
+            transactions.commit(_transaction(account_id, record, placement, idempotency_key, text))
         except Conflict as exc:
             tag = str(exc)
             if tag in ("email", "idempotency"):  # a concurrent retry of the same delivery won
@@ -218,7 +218,7 @@ def _merge_linked(account_id: str, thread_id: str, others: list[str]) -> None:
             logger.exception("merging thread %s into %s failed; a later message retries", other, thread_id)
 
 
-def deliver_to_address(address: str, raw: bytes | str, *, idempotency_key: str | None = None) -> IngestResult:
+def ingest_into_inbox(address: str, raw: bytes | str, *, idempotency_key: str | None = None) -> IngestResult:
     """Ingest into the Inbox of the account an assigned address (or username) belongs to."""
     account_id = accounts.find_by_login(address)
     if account_id is None:

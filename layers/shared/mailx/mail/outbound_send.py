@@ -30,7 +30,7 @@ from mailx.mail.relay.base import (
     RelayResult,
     TransientRelayError,
 )
-from mailx.store import blobs, delivery_events, states, submissions
+from mailx.store import blobs, relay_events, submissions, transactions
 from mailx.store.errors import Conflict
 from mailx.store.submissions import SubmissionRecord
 
@@ -156,19 +156,19 @@ def process(body: str, receive_count: int, relay: Relay, *, now: float | None = 
     early = _before_claim(send, record, moment)
     if early is not None or record is None:
         return early or Outcome(True, "nothing to do")
-    txn = states.Txn(send.account_id)
+    txn = transactions.Txn(send.account_id)
     claimed = submissions.stage_claim(txn, record, int(moment), LEASE_SECONDS)
     try:
-        states.commit(txn)
+        transactions.commit(txn)
     except Conflict:
         return Outcome(False, "changed while claiming; looking again", 5)
     after, outcome = _relay(send.account_id, claimed, relay, receive_count)
-    txn = states.Txn(send.account_id)
+    txn = transactions.Txn(send.account_id)
     submissions.stage_outcome(txn, claimed, after)
     if after.relay_message_id and not (after.hidden and after.over):  # webhooks name only the relay's id
-        delivery_events.stage_relay_ref(txn, after.relay_message_id, claimed.submission_id)
+        relay_events.stage_relay_ref(txn, after.relay_message_id, claimed.submission_id)
     try:
-        states.commit(txn)
+        transactions.commit(txn)
     except Conflict:
         logger.error("lost the claim on %s before recording its outcome", send.submission_id)
     if after.over:  # a dead send keeps its copy, so a redrive from the DLQ can still send it

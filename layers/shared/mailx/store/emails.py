@@ -18,7 +18,7 @@ from pynamodb.expressions.update import Action
 
 from mailx.store import email_index, tables
 from mailx.store.models import Email, KvItem, Mailbox, Membership
-from mailx.store.states import Txn
+from mailx.store.transactions import Txn
 
 INGEST_MARKER_TTL = 14 * 86400  # longer than any sender's or SES's retry window
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from mailx.store.errors import Conflict, StateMismatch, StoreError
-from mailx.store.states import pause
+from mailx.store.transactions import pause
 
 T = TypeVar("T")
 MAX_TRIES = 12  # ~1.2 s of pauses at most: well inside a request, enough for a busy thread or mailbox

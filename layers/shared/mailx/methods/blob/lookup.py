@@ -14,7 +14,7 @@ from typing import Any
 
 from mailx.blobs import BlobKind, BlobRef, find, parse_blob_id
 from mailx.limits import LIMITS
-from mailx.mail import threading
+from mailx.mail import thread_placement
 from mailx.mime import email_summary
 from mailx.mime.render import leaf_index
 from mailx.protocol.capabilities import MAIL
@@ -59,7 +59,7 @@ def moved_email(account_id: str, blob_id: str, *, with_summary: bool = False) ->
     stored = store.get(store.email_key(account_id, blob_id))
     if stored is None:
         return None
-    placement = threading.place(account_id, email_summary(stored.data, blob_id=blob_id))
+    placement = thread_placement.place(account_id, email_summary(stored.data, blob_id=blob_id))
     candidates = [e for thread in placement.linked.values() for e in thread.email_ids]
     found = emails.get_many(account_id, candidates, with_summary=with_summary)
     return next((r for r in found.values() if r.blob_id == blob_id), None)

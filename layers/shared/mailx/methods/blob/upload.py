@@ -8,7 +8,7 @@ from mailx.blobs import Blob, BlobMissing
 from mailx.blobs.disposition import DEFAULT_TYPE, safe_media_type
 from mailx.blobs.upload import save_blob
 from mailx.limits import LIMITS, MAX_DATA_SOURCES, MAX_SIZE_BLOB_SET
-from mailx.methods.blob.sources import parse_sources, source_octets, source_size
+from mailx.methods.blob._sources import parse_sources, source_octets, source_size
 from mailx.protocol.context import CallContext
 from mailx.protocol.errors import REQUEST_TOO_LARGE, TOO_LARGE, MethodError, SetError
 from mailx.protocol.validate import invalid, is_id

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from mailx.limits import LIMITS
-from mailx.methods.email.set_create import Placement, check_placement, place, server_set
+from mailx.methods.email._set_create import Placement, check_placement, place, server_set
 from mailx.protocol.capabilities import MAIL
 from mailx.protocol.context import CallContext
 from mailx.protocol.errors import STATE_MISMATCH, MethodError, SetError

@@ -18,29 +18,29 @@ from typing import Any
 
 from mailx.limits import LIMITS
 from mailx.methods._commit import commit_with_retry
-from mailx.methods.email import destroy, update
+from mailx.methods.email import _destroy, _update
 from mailx.protocol.context import CallContext
 from mailx.protocol.errors import (
     SetError,
 )
 from mailx.protocol.standard_set import SetArgs, SetResult, check_state, parse_set
-from mailx.store import email_writes, mailboxes, states, threads
-from mailx.store.email_writes import Versioned
+from mailx.store import email_reads, mailboxes, threads, transactions
+from mailx.store.email_reads import Versioned
 from mailx.store.errors import StateMismatch
-from mailx.store.states import Txn
 from mailx.store.threads import ThreadRecord
+from mailx.store.transactions import Txn
 
 
 def _create(
     call: CallContext, account_id: str, creates: dict[str, dict[str, Any]], result: SetResult
 ) -> None:
-    from mailx.methods.email.set_create import create_emails  # composing drafts: only when asked
+    from mailx.methods.email._set_create import create_emails  # composing drafts: only when asked
 
     create_emails(call, account_id, creates, result)
 
 
 def _read(account_id: str, email_id: str) -> tuple[Versioned, ThreadRecord | None]:
-    found = email_writes.get_versioned(account_id, [email_id]).get(email_id)
+    found = email_reads.get_versioned(account_id, [email_id]).get(email_id)
     if found is None:
         raise SetError.not_found(f"no Email {email_id}")
     thread = threads.get_many(account_id, [found.record.thread_id]).get(found.record.thread_id)
@@ -62,7 +62,7 @@ class _EmailSet:
 
     def prefetch(self, email_ids: list[str]) -> None:
         """Read every named Email and its thread in batches, for the first attempt of each write."""
-        self.emails = email_writes.get_versioned(self.account_id, email_ids)
+        self.emails = email_reads.get_versioned(self.account_id, email_ids)
         thread_ids = {found.record.thread_id for found in self.emails.values()}
         found_threads = threads.get_many(self.account_id, thread_ids)
         self.threads = {t: found_threads.get(t) for t in thread_ids}
@@ -89,7 +89,7 @@ class _EmailSet:
             # The first try may assume the states this request already knows (no read of them).
             assume = self.call.services.states(self.account_id) if first else None
             first = False
-            new_states = states.commit(txn, expect=self.expect, assume=assume)
+            new_states = transactions.commit(txn, expect=self.expect, assume=assume)
             self.committed = True
             self.call.services.note_committed(self.account_id, new_states)
             self.result.new_state = str(new_states["Email"])
@@ -114,8 +114,8 @@ class _EmailSet:
     def update_one(self, email_id: str, patch: dict[str, Any], known: set[str]) -> None:
         def build(txn: Txn) -> bool:
             found, thread = self.read(email_id)
-            boxes, words = update.plan(self.call, found.record, patch, known)
-            return update.stage(txn, found, thread or ThreadRecord(found.record.thread_id), boxes, words)
+            boxes, words = _update.plan(self.call, found.record, patch, known)
+            return _update.stage(txn, found, thread or ThreadRecord(found.record.thread_id), boxes, words)
 
         self.commit(build)
 
@@ -124,12 +124,12 @@ class _EmailSet:
 
         def build(txn: Txn) -> bool:
             found, thread = self.read(email_id)
-            destroy.stage(txn, found, thread)
+            _destroy.stage(txn, found, thread)
             gone[:] = [found]
             return True
 
         self.commit(build)
-        destroy.delete_octets(self.account_id, gone[0])
+        _destroy.delete_octets(self.account_id, gone[0])
 
     def run(self) -> dict[str, Any]:
         if self.args.create:

@@ -17,11 +17,11 @@ from typing import Any
 from mailx.ids import new_id
 from mailx.limits import LIMITS
 from mailx.methods._commit import commit_with_retry
-from mailx.methods.mailbox import rules
-from mailx.methods.mailbox.empty import empty_mailbox
-from mailx.methods.mailbox.plan import Checked, Op, check_ops
-from mailx.methods.mailbox.settle import apply_ops, settle
-from mailx.methods.mailbox.tree import depth
+from mailx.methods.mailbox import _rules
+from mailx.methods.mailbox._empty import empty_mailbox
+from mailx.methods.mailbox._plan import Checked, Op, check_ops
+from mailx.methods.mailbox._settle import apply_ops, settle
+from mailx.methods.mailbox._tree import depth
 from mailx.protocol.context import CallContext
 from mailx.protocol.errors import (
     MAILBOX_HAS_EMAIL,
@@ -29,7 +29,7 @@ from mailx.protocol.errors import (
 )
 from mailx.protocol.standard_set import SetArgs, SetResult, check_state, parse_set
 from mailx.protocol.validate import opt_bool
-from mailx.store import mailboxes, states
+from mailx.store import mailboxes, transactions
 from mailx.store.mailboxes import MailboxRecord
 
 # DynamoDB allows 100 items per transaction; the change log and the account item take two.
@@ -93,7 +93,7 @@ class _MailboxSet:
 
     def attempt(self, seen: int) -> bool:
         """Decide on a fresh snapshot and commit one chunk; True when nothing is left to do."""
-        tree = states.read_guard(self.args.account_id, mailboxes.TREE_GUARD)  # read before the snapshot
+        tree = transactions.read_guard(self.args.account_id, mailboxes.TREE_GUARD)  # read before the snapshot
         snapshot = {r.mailbox_id: r for r in mailboxes.list_all(self.args.account_id)}
         checked = check_ops(snapshot, self.create, self.update, self.destroy, self.resolve, self.policy)
         accepted, rejected = settle(snapshot, checked.ops)
@@ -101,12 +101,14 @@ class _MailboxSet:
             return False  # decide again on the emptied mailboxes (our own Email/set moved the state)
         chunk, rest = _chunk(snapshot, accepted)
         if chunk:
-            txn = states.Txn(self.args.account_id)
+            txn = transactions.Txn(self.args.account_id)
             _stage(txn, snapshot, apply_ops(snapshot, chunk), list(dict.fromkeys(op.target for op in chunk)))
             txn.guard(mailboxes.TREE_GUARD, tree)
             strict = self.args.if_in_state is not None and not self.committed
             new_states = (
-                states.commit(txn, expect={"Mailbox": seen} if strict else None) if txn.changed_types else {}
+                transactions.commit(txn, expect={"Mailbox": seen} if strict else None)
+                if txn.changed_types
+                else {}
             )
             self.committed = self.committed or bool(new_states)
             if new_states:
@@ -138,10 +140,10 @@ class _MailboxSet:
     def report(self, op: Op) -> None:
         """Record a committed op in the response and forget it for later chunks."""
         if op.kind == "create" and op.record is not None:
-            self.result.create_ok(op.key, rules.server_changed(op.sent, op.record))
+            self.result.create_ok(op.key, _rules.server_changed(op.sent, op.record))
             self.create.pop(op.key, None)
         elif op.kind == "update" and op.record is not None:
-            self.result.update_ok(op.target, rules.server_changed(op.sent, op.record) or None)
+            self.result.update_ok(op.target, _rules.server_changed(op.sent, op.record) or None)
             self.update.pop(op.key, None)
         else:
             self.result.destroy_ok(op.target)
@@ -186,7 +188,10 @@ def _chunk(snapshot: dict[str, MailboxRecord], ops: list[Op]) -> tuple[list[Op],
 
 
 def _stage(
-    txn: states.Txn, snapshot: dict[str, MailboxRecord], final: dict[str, MailboxRecord], targets: list[str]
+    txn: transactions.Txn,
+    snapshot: dict[str, MailboxRecord],
+    final: dict[str, MailboxRecord],
+    targets: list[str],
 ) -> None:
     """Stage one write per touched mailbox: the difference between the snapshot and the result.
 

@@ -12,19 +12,19 @@ from typing import Any
 
 from mailx.limits import LIMITS
 from mailx.methods._commit import commit_with_retry
-from mailx.methods.submission import rules
-from mailx.methods.submission.create import create_one
-from mailx.methods.submission.implicit import implicit_email_set, parse_on_success
+from mailx.methods.email_submission import _rules
+from mailx.methods.email_submission._create import create_one
+from mailx.methods.email_submission._implicit import implicit_email_set, parse_on_success
 from mailx.protocol.context import CallContext
 from mailx.protocol.errors import CANNOT_UNSEND, SetError
 from mailx.protocol.patch import apply_patch
 from mailx.protocol.registry import MethodOutput
 from mailx.protocol.standard_set import SetArgs, SetResult, check_state, parse_set
-from mailx.store import identities, states, submissions
+from mailx.store import identities, submissions, transactions
 from mailx.store.errors import Conflict, StateMismatch
 from mailx.store.identities import IdentityRecord
-from mailx.store.states import Txn
 from mailx.store.submissions import SubmissionRecord
+from mailx.store.transactions import Txn
 
 TYPE = submissions.TYPE_NAME
 
@@ -48,7 +48,7 @@ class _SubmissionSet:
         an earlier operation of this call committed)."""
 
         def attempt() -> None:
-            new_states = states.commit(txn, expect=self.expect)
+            new_states = transactions.commit(txn, expect=self.expect)
             self.committed = True
             self.call.services.note_committed(self.account_id, new_states)
             self.result.new_state = str(new_states[TYPE])
@@ -103,10 +103,10 @@ class _SubmissionSet:
     def update(self, key: str, patch: dict[str, Any]) -> None:
         try:
             record = self._find(key)
-            current = rules.to_json(record)
+            current = _rules.to_json(record)
             patched = apply_patch(current, patch)
-            changed = sorted(name for name in rules.PROPERTIES if patched.get(name) != current[name])
-            extra = sorted(set(patched) - set(rules.PROPERTIES))
+            changed = sorted(name for name in _rules.PROPERTIES if patched.get(name) != current[name])
+            extra = sorted(set(patched) - set(_rules.PROPERTIES))
             if extra or [name for name in changed if name != "undoStatus"]:
                 raise SetError.invalid_properties(extra + changed, "only undoStatus may change")
             if "undoStatus" in changed:

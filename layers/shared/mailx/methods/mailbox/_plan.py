@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from mailx.methods.mailbox import rules
+from mailx.methods.mailbox import _rules
 from mailx.protocol.errors import INVALID_PATCH, SET_FORBIDDEN, WILL_DESTROY, SetError
 from mailx.protocol.patch import apply_patch
 from mailx.store.mailboxes import MailboxRecord
@@ -84,7 +84,7 @@ class _Checker:
             del self.current[op.target]
 
     def create(self, creation_id: str, mailbox_id: str, obj: dict[str, Any]) -> None:
-        built = rules.build_record({**rules.DEFAULTS, **obj}, mailbox_id, None, self.resolve)
+        built = _rules.build_record({**_rules.DEFAULTS, **obj}, mailbox_id, None, self.resolve)
         if isinstance(built, list):
             self.result.not_created[creation_id] = _invalid(built)
             return
@@ -106,11 +106,11 @@ class _Checker:
             return
         base = self.current[target]
         try:
-            patched = apply_patch(rules.to_json(base), patch, defaults=rules.DEFAULTS)
+            patched = apply_patch(_rules.to_json(base), patch, defaults=_rules.DEFAULTS)
         except SetError as error:
             self.result.not_updated[key] = error
             return
-        built = rules.build_record(patched, target, base, self.resolve)
+        built = _rules.build_record(patched, target, base, self.resolve)
         if isinstance(built, list):
             self.result.not_updated[key] = _invalid(built)
         elif _inbox_fixed(base, built):

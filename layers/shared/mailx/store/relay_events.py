@@ -17,8 +17,8 @@ from pynamodb.exceptions import DoesNotExist
 
 from mailx.store import tables
 from mailx.store.models import DeliveryEvent, RelayRef, Submission
-from mailx.store.states import Txn
 from mailx.store.submissions import TYPE_NAME, SubmissionRecord, _data, _record
+from mailx.store.transactions import Txn
 
 RETENTION_SECONDS = 400 * 86400  # opens and clicks may come months later; then the TTL tidies up
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from mailx.methods.email.filters import Matcher
+from mailx.methods.email._filters import Matcher
 from mailx.protocol.query_filter import Filter, FilterOperator, evaluate
 from mailx.protocol.standard_query import QueryArgs
 from mailx.store import email_index, emails, mailboxes

@@ -8,12 +8,12 @@ nothing refers to, never an Email without its octets.
 
 from __future__ import annotations
 
-from mailx.mail.threading import without_email
-from mailx.methods.email.update import counter_deltas
+from mailx.mail.thread_placement import without_email
+from mailx.methods.email._update import counter_deltas
 from mailx.store import blobs, email_writes, emails, threads
-from mailx.store.email_writes import Versioned
-from mailx.store.states import Txn
+from mailx.store.email_reads import Versioned
 from mailx.store.threads import ThreadRecord
+from mailx.store.transactions import Txn
 
 
 def stage(txn: Txn, found: Versioned, thread: ThreadRecord | None) -> None:

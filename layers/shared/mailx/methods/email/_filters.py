@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from mailx.methods.email import search
+from mailx.methods.email import _search
 from mailx.protocol.context import CallContext
 from mailx.protocol.errors import UNSUPPORTED_FILTER, MethodError
 from mailx.protocol.query_filter import Filter, FilterOperator
@@ -63,10 +63,10 @@ def _parse_other(name: str, value: Any) -> Any:
     if name == "header":
         if not (isinstance(value, list) and 1 <= len(value) <= 2 and all(isinstance(v, str) for v in value)):
             raise invalid("filter 'header' must be an array of one or two strings")
-        return (value[0].strip().lower(), search.terms(value[1]) if len(value) == 2 else None)
+        return (value[0].strip().lower(), _search.terms(value[1]) if len(value) == 2 else None)
     if not isinstance(value, str):
         raise invalid(f"filter {name!r} must be a string")
-    return search.terms(value)
+    return _search.terms(value)
 
 
 def condition_parser(call: CallContext) -> Callable[[dict[str, Any]], dict[str, Any]]:
@@ -109,12 +109,12 @@ class Matcher:
     def fields(self, record: EmailRecord, name: str) -> list[str]:
         summary = record.summary
         if name in ("from", "to", "cc", "bcc"):
-            return [search.addresses_text(summary.get(name))]
+            return [_search.addresses_text(summary.get(name))]
         if name == "subject":
             return [str(summary.get("subject") or "")]
         if name == "body":
             return [self.texts.get(record.blob_id, "")]
-        heads = [search.addresses_text(summary.get(n)) for n in ("from", "to", "cc", "bcc")]
+        heads = [_search.addresses_text(summary.get(n)) for n in ("from", "to", "cc", "bcc")]
         return [*heads, str(summary.get("subject") or ""), self.texts.get(record.blob_id, "")]
 
     def one(self, record: EmailRecord, name: str, value: Any) -> bool:
@@ -140,9 +140,9 @@ class Matcher:
             return bool(record.summary.get("hasAttachment")) is value
         if name == "header":
             header, wanted = value
-            found = [v for n, v in search.headers(record.summary) if n == header]
-            return bool(found) and (wanted is None or any(search.matches(wanted, [v]) for v in found))
-        return search.matches(value, self.fields(record, name))
+            found = [v for n, v in _search.headers(record.summary) if n == header]
+            return bool(found) and (wanted is None or any(_search.matches(wanted, [v]) for v in found))
+        return _search.matches(value, self.fields(record, name))
 
     def matches(self, record: EmailRecord, condition: Mapping[str, Any]) -> bool:
         """Every property of the condition holds (an empty condition always does)."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from mailx.methods.email import sorts
+from mailx.methods.email import _sorts
 from mailx.protocol.query_filter import Comparator, Filter, FilterOperator
 from mailx.store import email_index
 from mailx.store.email_index import Row, View
@@ -39,7 +39,7 @@ def view_for(
     filter_: Filter | None, sort: Sequence[Comparator], anchor: str | None, position: int
 ) -> View | None:
     """The index view that answers this query exactly, or None when it needs the listing data."""
-    if anchor is not None or position < 0 or not sorts.is_newest_first(sort):
+    if anchor is not None or position < 0 or not _sorts.is_newest_first(sort):
         return None
     condition = _flatten(filter_)
     if condition is None:

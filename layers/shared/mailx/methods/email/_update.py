@@ -10,15 +10,15 @@ from __future__ import annotations
 from typing import Any
 
 from mailx.limits import MAX_MAILBOXES_PER_EMAIL
-from mailx.mail.threading import thread_count_deltas, with_email, without_email
-from mailx.methods.email.filters import is_keyword
+from mailx.mail.thread_placement import thread_count_deltas, with_email, without_email
+from mailx.methods.email._filters import is_keyword
 from mailx.protocol.context import CallContext
 from mailx.protocol.errors import INVALID_PATCH, TOO_MANY_KEYWORDS, TOO_MANY_MAILBOXES, SetError
 from mailx.protocol.patch import parse_patch
 from mailx.store import email_writes, emails, threads
-from mailx.store.email_writes import Versioned
-from mailx.store.states import Txn
+from mailx.store.email_reads import Versioned
 from mailx.store.threads import Counts, ThreadRecord
+from mailx.store.transactions import Txn
 
 MAX_KEYWORDS = 100  # keywords live in the Email item; far beyond any client's use
 MUTABLE = frozenset({"keywords", "mailboxIds"})

@@ -15,8 +15,8 @@ from typing import Any
 
 from mailx.ids import new_id
 from mailx.mail import outbound
-from mailx.methods.submission.envelope import build_envelope
-from mailx.methods.submission.rules import CLIENT_SET, MAX_SEND_SIZE, SERVER_SET
+from mailx.methods.email_submission._envelope import build_envelope
+from mailx.methods.email_submission._rules import CLIENT_SET, MAX_SEND_SIZE, SERVER_SET
 from mailx.protocol.context import CallContext
 from mailx.protocol.errors import FORBIDDEN_TO_SEND, RATE_LIMIT, TOO_LARGE, SetError
 from mailx.store import blobs, emails, kv

@@ -14,8 +14,8 @@ from collections import defaultdict
 from collections.abc import Callable, Hashable, Mapping
 
 from mailx.limits import MAX_MAILBOX_DEPTH
-from mailx.methods.mailbox.plan import Op
-from mailx.methods.mailbox.tree import ancestors
+from mailx.methods.mailbox._plan import Op
+from mailx.methods.mailbox._tree import ancestors
 from mailx.protocol.errors import MAILBOX_HAS_CHILD, SetError
 from mailx.store.mailboxes import MailboxRecord
 

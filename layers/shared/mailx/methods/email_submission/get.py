@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from mailx.limits import LIMITS
-from mailx.methods.submission.rules import PROPERTIES, to_json
+from mailx.methods.email_submission._rules import PROPERTIES, to_json
 from mailx.protocol.context import CallContext
 from mailx.protocol.errors import REQUEST_TOO_LARGE, MethodError
 from mailx.protocol.standard_get import answer_from_records, parse_get

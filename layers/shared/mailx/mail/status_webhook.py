@@ -18,9 +18,9 @@ from typing import Any
 
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
-from mailx.store import delivery_events, states
-from mailx.store.delivery_events import EventRecord, Loaded
+from mailx.store import relay_events, transactions
 from mailx.store.errors import Conflict
+from mailx.store.relay_events import EventRecord, Loaded
 from mailx.store.retry import RetriesExhausted, with_retries
 
 logger = logging.getLogger("mailx.delivery")
@@ -151,12 +151,12 @@ def next_statuses(
 
 def _attempt(loaded: Loaded, event: WebhookEvent, kept: EventRecord) -> str:
     statuses = next_statuses(loaded.record.delivery_status, event)
-    txn = states.Txn(loaded.account_id)
-    delivery_events.stage_event(txn, loaded.record.submission_id, kept)
+    txn = transactions.Txn(loaded.account_id)
+    relay_events.stage_event(txn, loaded.record.submission_id, kept)
     changed = statuses != loaded.record.delivery_status
     if changed:
-        delivery_events.stage_delivery_status(txn, loaded, statuses)
-    states.commit(txn)
+        relay_events.stage_delivery_status(txn, loaded, statuses)
+    transactions.commit(txn)
     return "applied" if changed else "recorded"
 
 
@@ -165,7 +165,7 @@ def apply(event: WebhookEvent, svix_id: str, now: int | None = None) -> str:
     if event.type not in KNOWN:
         logger.info("ignored webhook type %s", event.type)
         return "ignored-type"
-    found = delivery_events.find_relay(event.email_id)
+    found = relay_events.find_relay(event.email_id)
     if found is None:
         logger.warning("webhook for an unknown email_id %s (%s)", event.email_id, event.type)
         return "unknown-email"
@@ -174,14 +174,14 @@ def apply(event: WebhookEvent, svix_id: str, now: int | None = None) -> str:
     kept = EventRecord(event.type, event.created_at, svix_id, received, data)
 
     def attempt() -> str:
-        loaded = delivery_events.load(*found)
+        loaded = relay_events.load(*found)
         if loaded is None:
             logger.info("webhook for submission %s, which is gone", found[1])
             return "gone"
         try:
             return _attempt(loaded, event, kept)
         except Conflict as exc:
-            if str(exc) == delivery_events.event_tag(svix_id):
+            if str(exc) == relay_events.event_tag(svix_id):
                 return "duplicate"
             raise  # the record changed since it was read (another event, a destroy): read it again
 
@@ -217,7 +217,7 @@ def receive(body: bytes, headers: Mapping[str, str], secret: str) -> Reply:
 
 def history(account_id: str, submission_id: str) -> list[dict[str, Any]] | None:
     """The submission's delivery events as wire JSON, oldest first; None when it does not exist (for us)."""
-    loaded = delivery_events.load(account_id, submission_id)
+    loaded = relay_events.load(account_id, submission_id)
     if loaded is None or loaded.record.hidden:
         return None
     return [
@@ -228,5 +228,5 @@ def history(account_id: str, submission_id: str) -> list[dict[str, Any]] | None:
             "receivedAt": e.received_at,
             "data": e.data,
         }
-        for e in delivery_events.history(account_id, submission_id)
+        for e in relay_events.history(account_id, submission_id)
     ]

@@ -8,7 +8,7 @@ from mailx.admin.settings import effective_settings
 from mailx.auth.authenticate import Principal
 from mailx.limits import LIMITS
 from mailx.protocol.session import SessionAccount, build_session
-from mailx.server import capabilities
+from mailx.server import capability_values
 
 
 def session_for(principal: Principal | None) -> dict[str, Any]:
@@ -20,13 +20,13 @@ def session_for(principal: Principal | None) -> dict[str, Any]:
         username = account.username
         accounts.append(
             SessionAccount(
-                account.account_id, account.name or account.username, capabilities.account_capabilities()
+                account.account_id, account.name or account.username, capability_values.account_capabilities()
             )
         )
     return build_session(
         base_url=effective_settings().base_url,
         username=username,
         limits=LIMITS,
-        server_capabilities=capabilities.server_capabilities(),
+        server_capabilities=capability_values.server_capabilities(),
         accounts=accounts,
     )

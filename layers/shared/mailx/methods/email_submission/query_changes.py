@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from mailx.methods.submission.query import SORTABLE, condition_parser, results
+from mailx.methods.email_submission.query import SORTABLE, condition_parser, results
 from mailx.protocol.context import CallContext
 from mailx.protocol.errors import CANNOT_CALCULATE_CHANGES, MethodError
 from mailx.protocol.standard_query_changes import parse_query_changes, query_changes, query_changes_response
-from mailx.store import states, submissions
+from mailx.store import submissions, transactions
 from mailx.store.errors import ChangesExpired
 
 
@@ -31,7 +31,7 @@ def email_submission_query_changes(call: CallContext, args: dict[str, Any]) -> d
         call.services.refresh(parsed.account_id)
         current = int(call.services.state(parsed.account_id, submissions.TYPE_NAME))
     try:
-        log = list(states.read_changes(parsed.account_id, submissions.TYPE_NAME, since, current))
+        log = list(transactions.read_changes(parsed.account_id, submissions.TYPE_NAME, since, current))
     except ChangesExpired as exc:
         raise MethodError(CANNOT_CALCULATE_CHANGES, str(exc)) from None
     changed = dict.fromkeys(i for entry in log for i in (*entry.created, *entry.updated))

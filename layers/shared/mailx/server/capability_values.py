@@ -9,7 +9,7 @@ from typing import Any
 
 from mailx import limits
 from mailx.protocol.capabilities import BLOB, CORE, MAIL, SUBMISSION, VACATION_RESPONSE
-from mailx.server.registry import registry
+from mailx.server.method_table import registry
 
 __all__ = ["BLOB", "account_capabilities", "server_capabilities", "supported"]
 
@@ -38,7 +38,7 @@ def _account_capability(urn: str) -> dict[str, Any]:
             "supportedDigestAlgorithms": ["sha", "sha-256"],
         }
     if urn == SUBMISSION:
-        from mailx.methods.submission.rules import account_capability
+        from mailx.methods.email_submission._rules import account_capability
 
         return account_capability()
     if urn == VACATION_RESPONSE:
