@@ -14,8 +14,8 @@ from mailx.mail.ingest import ingest
 from mailx.protocol.errors import ERROR_URN_PREFIX, METHOD_ERROR_TYPES, SERVER_FAIL
 from mailx.server.capability_values import supported
 from mailx.server.method_table import registry
-from tests.fuzz.conftest import EXAMPLES, World
-from tests.support import basic
+from tests.helpers.auth import basic
+from tests.helpers.fuzz import EXAMPLES, World
 
 CORPUS_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "mime"
 AUTH = {**basic("alice", "correct horse battery"), "Content-Type": "application/json"}

@@ -13,8 +13,8 @@ from mailx.mail.ingest import ingest
 from mailx.mime.render import DEFAULT_BODY_PROPERTIES
 from mailx.protocol.errors import SERVER_FAIL
 from mailx.store import blobs
-from tests.fuzz.conftest import EXAMPLES, World
-from tests.support import basic
+from tests.helpers.auth import basic
+from tests.helpers.fuzz import EXAMPLES, World
 
 AUTH = {**basic("alice", "correct horse battery"), "Content-Type": "application/json"}
 USING = ["urn:ietf:params:jmap:core", "urn:ietf:params:jmap:mail"]

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.support import basic
+from tests.helpers.auth import basic
 
 AUTH = basic("alice", "correct horse battery")
 CORE = "urn:ietf:params:jmap:core"

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.support import basic
+from tests.helpers.auth import basic
 
 PASSWORD = "correct horse battery"
 

@@ -11,8 +11,8 @@ from urllib.parse import quote
 import pytest
 import requests
 
-from tests.support import basic
-from tests.unit.test_blob_disposition import parse_disposition
+from tests.helpers.auth import basic
+from tests.helpers.content_disposition import parse_disposition
 
 ALICE = basic("alice", "correct horse battery")
 BOB = basic("bob", "bob's long password")

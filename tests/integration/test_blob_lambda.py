@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tests.support import basic
+from tests.helpers.auth import basic
 
 EVENT: dict[str, Any] = json.loads(
     (Path(__file__).parents[1] / "events" / "apigw_http_v2_event.json").read_text()

@@ -8,8 +8,11 @@ from typing import Any
 from mailx.mail.ingest import ingest
 from mailx.protocol.capabilities import CORE, MAIL
 from mailx.store import emails
-from tests.integration.test_email_import import role_id, upload
-from tests.integration.test_ingest_support import ALICE, counting, inbox_id, message
+from tests.helpers.auth import ALICE
+from tests.helpers.call_counting import counting
+from tests.helpers.jmap_calls import upload
+from tests.helpers.mailboxes import inbox_id, role_id
+from tests.helpers.messages import message
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "mime"
 BLOB = "urn:ietf:params:jmap:blob"

@@ -2,63 +2,14 @@
 
 from __future__ import annotations
 
-import json
-import socket
-import threading
-import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from mailx.cli import main
-
-KEY = "test-management-key"  # tests/conftest.py TEST_ENV
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-@pytest.fixture
-def url(aws: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[str]:
-    """The FastAPI app under uvicorn in a thread, on a free loopback port; no key in the environment."""
-    import uvicorn
-
-    from jmap_api.app import create_app
-
-    monkeypatch.delenv("MAILX_MANAGEMENT_KEY", raising=False)
-    monkeypatch.delenv("MAILX_URL", raising=False)
-    monkeypatch.setenv("MAILX_DATA_DIR", str(tmp_path / "no-data"))  # the developer's .dev-data stays out
-    port = _free_port()
-    config = uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    """Run the command in-process; (exit code, stdout, stderr)."""
-    code = main(list(argv))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
-def run_json(capsys: pytest.CaptureFixture[str], *argv: str) -> Any:
-    code, out, err = run(capsys, *argv, "--json")
-    assert code == 0, err
-    return json.loads(out)
+from tests.helpers.cli import KEY, run, run_json
+from tests.helpers.ports import free_port
 
 
 def test_account_lifecycle(url: str, capsys: pytest.CaptureFixture[str]) -> None:
@@ -216,7 +167,7 @@ def test_missing_key_unreachable_server_and_usage_errors(
     code, _, err = run(capsys, "--url", "https://mail.example.invalid", "account", "list")
     assert code == 2 and "no management key" in err
     # Nothing listening: exit code 3
-    code, _, err = run(capsys, "--url", f"http://127.0.0.1:{_free_port()}", "--key", "k", "domain", "list")
+    code, _, err = run(capsys, "--url", f"http://127.0.0.1:{free_port()}", "--key", "k", "domain", "list")
     assert code == 3 and "cannot reach" in err
     # Not an http(s) URL, or nothing to change: exit code 2
     assert run(capsys, "--url", "file:///etc/passwd", "--key", "k", "account", "list")[0] == 2

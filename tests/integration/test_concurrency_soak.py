@@ -26,9 +26,10 @@ from typing import Any
 import pytest
 
 from mailx.store import email_reads, transactions
-from tests.integration.fault_support import dynamodb_client
-from tests.integration.soak_support import merged, oldest_first, possible_finals, recount, thread_members
-from tests.integration.soak_workers import (
+from tests.helpers.faults import dynamodb_client
+from tests.helpers.messages import mail, put
+from tests.helpers.soak import merged, oldest_first, possible_finals, recount, thread_members
+from tests.helpers.soak_workers import (
     CONTESTED,
     EMAIL_WORKERS,
     ROUNDS,
@@ -41,8 +42,7 @@ from tests.integration.soak_workers import (
     run_threads,
     seed,
 )
-from tests.integration.test_email_query import mail, put
-from tests.integration.view_support import View, call, changes, view
+from tests.helpers.views import View, call, changes, view
 
 PROCESSES = int(os.environ.get("MAILX_SOAK_PROCESSES", "0"))
 ROOT = Path(__file__).resolve().parents[2]
@@ -73,23 +73,23 @@ def served(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Iterator[str
     """moto as a loopback server (writes made atomic, as the aws fixture does) for worker processes."""
     from mailx.local.motoserver import LocalMotoServer
     from mailx.store import blobs, tables
-    from tests.conftest import _reset_caches, _serialise_moto_writes
+    from tests.helpers.environment import reset_caches, serialise_moto_writes
 
-    _serialise_moto_writes(monkeypatch)
+    serialise_moto_writes(monkeypatch)
     server = LocalMotoServer()
     server.start()
     monkeypatch.setenv("AWS_ENDPOINT_URL", server.endpoint_url)
-    _reset_caches()
+    reset_caches()
     tables.create_all()
     blobs.ensure_bucket()
     yield server.endpoint_url
     server.stop()
-    _reset_caches()
+    reset_caches()
 
 
 def _spawn(role: str, args: dict[str, Any]) -> subprocess.Popen[str]:
     environment = {**os.environ, "PYTHONPATH": os.pathsep.join(str(ROOT / p) for p in PYTHONPATH)}
-    command = [sys.executable, "-m", "tests.integration.soak_workers", role, json.dumps(args)]
+    command = [sys.executable, "-m", "tests.helpers.soak_workers", role, json.dumps(args)]
     return subprocess.Popen(command, cwd=ROOT, env=environment, stdout=subprocess.PIPE, text=True)
 
 

@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 
 from mailx.store import emails
-from tests.integration.test_cli import KEY, run, url  # noqa: F401 - `url` is the uvicorn fixture
-from tests.integration.test_ingest_support import counters, inbox_id, message
+from tests.helpers.cli import KEY, run
+from tests.helpers.mailboxes import counters, inbox_id
+from tests.helpers.messages import message
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "mime"
 RFC822 = {"Content-Type": "message/rfc822"}
@@ -68,7 +69,7 @@ def test_route_errors(client: Any, management_headers: dict[str, str], alice: An
 
 
 def test_cli_delivers_files_and_folders(
-    url: str,  # noqa: F811
+    url: str,
     capsys: pytest.CaptureFixture[str],
     tmp_path: Path,
     alice: Any,
@@ -98,7 +99,7 @@ def test_cli_delivers_files_and_folders(
 
 
 def test_cli_reports_unknown_recipients_and_exits_non_zero(
-    url: str,  # noqa: F811
+    url: str,
     capsys: pytest.CaptureFixture[str],
     tmp_path: Path,
     alice: Any,

@@ -13,8 +13,9 @@ from mailx.protocol.capabilities import CORE, MAIL
 from mailx.protocol.context import AccountAccess, CallContext, RequestContext
 from mailx.server.services import Services
 from mailx.store import blobs, emails, transactions
-from tests.integration.test_ingest_support import counters, message
-from tests.support import basic
+from tests.helpers.auth import basic
+from tests.helpers.mailboxes import counters
+from tests.helpers.messages import message
 
 ALICE = basic("alice", "correct horse battery")
 

@@ -6,68 +6,17 @@ Until the Email/set owner's module lands, a create-only Email/set is registered 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from mailx.limits import LIMITS
-from mailx.methods.email._set_create import create_emails
-from mailx.protocol.capabilities import CORE, MAIL
-from mailx.protocol.context import CallContext
-from mailx.protocol.registry import MethodSpec, Registry
-from mailx.protocol.standard_set import SetResult, parse_set
-from mailx.store import emails, transactions
-from tests.integration.test_ingest_support import counters
-from tests.support import basic
+from mailx.store import transactions
+from tests.helpers.auth import basic
+from tests.helpers.jmap_calls import jmap, upload
+from tests.helpers.mailboxes import box, counters
+from tests.helpers.messages import PNG
 
 ALICE = basic("alice", "correct horse battery")
-PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 3
-
-
-def _create_only_set(call: CallContext, args: dict[str, Any]) -> dict[str, Any]:
-    parsed = parse_set(args, call, LIMITS.max_objects_in_set)
-    result = SetResult(parsed.account_id, call.services.state(parsed.account_id, "Email"))
-    create_emails(call, parsed.account_id, parsed.create, result)
-    result.new_state = call.services.state(parsed.account_id, "Email")
-    return result.to_response()
-
-
-@pytest.fixture
-def email_set(client: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    """The test client, with Email/set in the registry (the real one if it exists)."""
-    from mailx.server import api
-    from mailx.server.method_table import registry
-
-    real = registry()
-    if "Email/set" not in real:
-        local = Registry()
-        for spec in real:
-            local.register(spec)
-        local.register(MethodSpec("Email/set", MAIL, _create_only_set, writes=True))
-        monkeypatch.setattr(api, "registry", lambda: local)
-    yield client
-
-
-def jmap(client: Any, *calls: list[Any]) -> list[list[Any]]:
-    body = {"using": [CORE, MAIL], "methodCalls": list(calls)}
-    response = client.post("/jmap/api", json=body, headers=ALICE)
-    assert response.status_code == 200, response.text
-    result: list[list[Any]] = response.json()["methodResponses"]
-    return result
-
-
-def box(account_id: str, role: str) -> str:
-    return next(m for m, r in emails.mailbox_roles(account_id).items() if r == role)
-
-
-def upload(client: Any, account_id: str, body: bytes, content_type: str) -> str:
-    response = client.post(
-        f"/jmap/upload/{account_id}/", content=body, headers={**ALICE, "Content-Type": content_type}
-    )
-    assert response.status_code == 201, response.text
-    blob_id: str = response.json()["blobId"]
-    return blob_id
 
 
 def test_text_draft_round_trips_through_email_get(email_set: Any, alice: Any) -> None:

@@ -7,7 +7,9 @@ from typing import Any
 
 from mailx.mail.ingest import ingest
 from mailx.store import transactions
-from tests.integration.test_ingest_support import counting, inbox_id, jmap
+from tests.helpers.call_counting import counting
+from tests.helpers.jmap_calls import jmap
+from tests.helpers.mailboxes import inbox_id
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "mime"
 LIST_PROPERTIES = ["threadId", "mailboxIds", "keywords", "from", "subject", "receivedAt", "preview", "size"]

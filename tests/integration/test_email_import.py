@@ -10,24 +10,13 @@ import pytest
 from mailx.mail.ingest import ingest
 from mailx.protocol.capabilities import CORE, MAIL
 from mailx.store import transactions
-from tests.integration.test_ingest_support import ALICE, counters, counting, inbox_id, jmap, message
+from tests.helpers.auth import ALICE
+from tests.helpers.call_counting import counting
+from tests.helpers.jmap_calls import jmap, upload
+from tests.helpers.mailboxes import counters, inbox_id, role_id
+from tests.helpers.messages import message
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "mime"
-
-
-def upload(client: Any, account_id: str, body: bytes) -> str:
-    response = client.post(
-        f"/jmap/upload/{account_id}/", content=body, headers={**ALICE, "Content-Type": "message/rfc822"}
-    )
-    assert response.status_code == 201, response.text
-    blob_id: str = response.json()["blobId"]
-    return blob_id
-
-
-def role_id(account_id: str, role: str) -> str:
-    from mailx.store import emails
-
-    return next(m for m, r in emails.mailbox_roles(account_id).items() if r == role)
 
 
 def import_call(account_id: str, emails: dict[str, Any], **extra: Any) -> list[Any]:

@@ -7,8 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from mailx.mail.ingest import ingest
-from tests.integration.test_email_import import upload
-from tests.integration.test_ingest_support import ALICE, counting, inbox_id, jmap
+from tests.helpers.auth import ALICE
+from tests.helpers.call_counting import counting
+from tests.helpers.jmap_calls import jmap, upload
+from tests.helpers.mailboxes import inbox_id
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "mime"
 

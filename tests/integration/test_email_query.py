@@ -2,54 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
-from mailx.mail.ingest import ingest
-from mailx.store import mailboxes
-from tests.integration.test_ingest_support import inbox_id, jmap
-
-T0 = datetime(2024, 4, 1, 10, 0, tzinfo=UTC)
-
-
-def mail(
-    msgid: str,
-    subject: str,
-    *,
-    sender: str = "Ann <ann@example.net>",
-    to: str = "alice@example.com",
-    cc: str = "",
-    irt: str = "",
-    body: str = "hello",
-    date: str = "Mon, 01 Apr 2024 10:00:00 +0000",
-    extra: str = "",
-) -> bytes:
-    lines = [f"Message-ID: <{msgid}>", f"From: {sender}", f"To: {to}", f"Subject: {subject}", f"Date: {date}"]
-    if cc:
-        lines.append(f"Cc: {cc}")
-    if irt:
-        lines += [f"In-Reply-To: <{irt}>", f"References: <{irt}>"]
-    if extra:
-        lines.append(extra)
-    return "\r\n".join([*lines, "", body, ""]).encode()
-
-
-def put(
-    alice: Any, raw: bytes, minutes: int, boxes: list[str] | None = None, keywords: tuple[str, ...] = ()
-) -> str:
-    return ingest(
-        alice.account_id,
-        raw,
-        mailbox_ids=boxes or [inbox_id(alice.account_id)],
-        keywords=keywords,
-        received_at=T0 + timedelta(minutes=minutes),
-    ).email_id
-
-
-def archive_id(account_id: str) -> str:
-    return next(m.mailbox_id for m in mailboxes.list_all(account_id) if m.role == "archive")
+from tests.helpers.jmap_calls import jmap
+from tests.helpers.mailboxes import archive_id, inbox_id
+from tests.helpers.messages import mail, put
 
 
 @pytest.fixture

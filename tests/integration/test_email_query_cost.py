@@ -5,41 +5,17 @@ The 1,000 / 100,000 comparison is a benchmark (bench/); this keeps the property 
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from mailx.mail.ingest import ingest
 from mailx.protocol.capabilities import CORE, MAIL
-from tests.integration.test_ingest_support import ALICE, counting, inbox_id, message
+from tests.helpers.auth import ALICE
+from tests.helpers.call_counting import counting, items_read
+from tests.helpers.mailboxes import inbox_id
+from tests.helpers.messages import message
 
 LIST_PROPERTIES = ["threadId", "mailboxIds", "keywords", "from", "subject", "receivedAt", "preview", "size"]
-
-
-@contextmanager
-def items_read() -> Iterator[Counter[str]]:
-    """Items DynamoDB returned, by operation (Query Count, BatchGetItem responses, GetItem Item)."""
-    from mailx.store import tables
-
-    seen: Counter[str] = Counter()
-
-    def on_reply(event_name: str, parsed: dict[str, Any], **_: Any) -> None:
-        operation = event_name.rsplit(".", 1)[-1]
-        if "Count" in parsed:
-            seen[operation] += int(parsed["Count"])
-        elif "Responses" in parsed:
-            seen[operation] += sum(len(v) for v in parsed["Responses"].values())
-        elif "Item" in parsed:
-            seen[operation] += 1
-
-    events = tables.connection().client.meta.events
-    events.register("after-call.dynamodb.*", on_reply)
-    try:
-        yield seen
-    finally:
-        events.unregister("after-call.dynamodb.*", on_reply)
 
 
 def fill(account_id: str, first: int, count: int) -> None:

@@ -12,9 +12,10 @@ from typing import Any
 import pytest
 
 from mailx.methods.email import _stream
-from tests.integration.test_email_query import archive_id, mail, put
-from tests.integration.test_email_query_cost import items_read
-from tests.integration.test_ingest_support import counting, inbox_id, jmap
+from tests.helpers.call_counting import counting, items_read
+from tests.helpers.jmap_calls import jmap
+from tests.helpers.mailboxes import archive_id, inbox_id
+from tests.helpers.messages import mail, put
 
 SENDERS = ["Ann <ann@example.net>", "Bob <bob@example.org>", "Cy <cy@example.com>"]
 SUBJECTS = ["Budget", "Lunch", "Trip", "Report"]

@@ -6,8 +6,9 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from mailx.store import blobs
-from tests.integration.test_email_query import archive_id, mail, put
-from tests.integration.test_ingest_support import counters, inbox_id, jmap
+from tests.helpers.jmap_calls import jmap
+from tests.helpers.mailboxes import archive_id, counters, inbox_id
+from tests.helpers.messages import mail, put
 
 
 def email_set(client: Any, alice: Any, **args: Any) -> dict[str, Any]:

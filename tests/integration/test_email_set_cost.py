@@ -16,8 +16,10 @@ from mailx.methods.email import set as email_set_module
 from mailx.store import email_reads, threads, transactions
 from mailx.store.errors import StateMismatch
 from mailx.store.transactions import Txn
-from tests.integration.test_email_query import mail, put
-from tests.integration.test_ingest_support import counters, counting, inbox_id, jmap
+from tests.helpers.call_counting import counting
+from tests.helpers.jmap_calls import jmap
+from tests.helpers.mailboxes import counters, inbox_id
+from tests.helpers.messages import mail, put
 
 
 def _update(client: Any, alice: Any, update: dict[str, Any]) -> dict[str, Any]:

@@ -21,7 +21,7 @@ import pytest
 
 from mailx.config import reset_settings
 from mailx.store import accounts, config_store, tables, transactions
-from tests.support import basic
+from tests.helpers.auth import basic
 
 ALICE = basic("alice", "correct horse battery")
 URL = "/jmap/eventsource?types={types}&closeafter={closeafter}&ping={ping}"

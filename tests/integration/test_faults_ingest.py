@@ -16,20 +16,11 @@ from mailx import aws
 from mailx.config import get_settings
 from mailx.mail import inbound
 from mailx.store import emails
-from tests.integration.fault_support import (
-    INTERNAL,
-    THROTTLED,
-    Crash,
-    Faults,
-    crashing,
-    dynamodb_client,
-    failing,
-    faults,
-)
-from tests.integration.test_ses_inbound import RAW, _handler, _receive
-from tests.integration.view_support import ALICE, View, changes, unchanged, view
+from tests.helpers.auth import ALICE
+from tests.helpers.faults import INTERNAL, THROTTLED, Crash, Faults, crashing, dynamodb_client, failing
+from tests.helpers.ses_events import RAW, invoke, receive
+from tests.helpers.views import View, changes, unchanged, view
 
-__all__ = ["faults"]
 MAX_BOTOCORE_ATTEMPTS = 6  # the shared client: standard retry mode, 5 retries
 
 
@@ -57,19 +48,19 @@ def _delivered_once(client: Any, account: str, before: View) -> str:
 
 def _redelivered(client: Any, account: str, event: dict[str, Any], before: View) -> None:
     """SES/Lambda retries: the first retry delivers once, any later one is a duplicate."""
-    assert _handler(copy.deepcopy(event))["results"][0]["delivered"] == 1
+    assert invoke(copy.deepcopy(event))["results"][0]["delivered"] == 1
     email_id = _delivered_once(client, account, before)
-    assert _handler(copy.deepcopy(event))["results"][0]["delivered"] == 0
+    assert invoke(copy.deepcopy(event))["results"][0]["delivered"] == 0
     assert set(view(client, account).emails) - set(before.emails) == {email_id}
 
 
 def test_crash_between_the_s3_copy_and_the_transaction(client: Any, alice: Any) -> None:
     account = alice.account_id
-    event = _receive("ses-crash-s3", ["alice@example.com"])
+    event = receive("ses-crash-s3", ["alice@example.com"])
     before = view(client, account)
     # When the function dies right after copying the message to its emails/ key
     with crashing(aws.s3(), "after-call.s3.CopyObject"), pytest.raises(Crash):
-        _handler(copy.deepcopy(event))
+        invoke(copy.deepcopy(event))
     # Then the octets are there (an orphan nobody refers to), and nothing else is
     assert len(_stored(account)) == 1
     unchanged(client, account, before)
@@ -81,10 +72,10 @@ def test_crash_between_the_s3_copy_and_the_transaction(client: Any, alice: Any) 
 
 def test_crash_during_the_transaction(client: Any, alice: Any) -> None:
     account = alice.account_id
-    event = _receive("ses-crash-tx", ["alice@example.com"])
+    event = receive("ses-crash-tx", ["alice@example.com"])
     before = view(client, account)
     with crashing(dynamodb_client(), "before-call.dynamodb.TransactWriteItems"), pytest.raises(Crash):
-        _handler(copy.deepcopy(event))
+        invoke(copy.deepcopy(event))
     unchanged(client, account, before)
     _redelivered(client, account, event, before)
 
@@ -98,11 +89,11 @@ def test_failed_transactions_leave_all_or_nothing(
     Whatever number of transactions an ingest needs, the delivery is then all or nothing.
     """
     account = alice.account_id
-    event = _receive(f"ses-fail-{first_failing}", ["alice@example.com"])
+    event = receive(f"ses-fail-{first_failing}", ["alice@example.com"])
     before = view(client, account)
     with failing(faults, "TransactWriteItems", INTERNAL, skip=first_failing - 1):
         try:
-            result: dict[str, Any] | None = _handler(copy.deepcopy(event))
+            result: dict[str, Any] | None = invoke(copy.deepcopy(event))
         except inbound.DeliveryFailed:
             result = None
     if result is None:
@@ -117,11 +108,11 @@ def test_failed_transactions_leave_all_or_nothing(
 
 def test_throttled_transaction_is_retried_and_lands_once(client: Any, alice: Any, faults: Faults) -> None:
     account = alice.account_id
-    event = _receive("ses-throttled", ["alice@example.com"])
+    event = receive("ses-throttled", ["alice@example.com"])
     before = view(client, account)
     # When DynamoDB throttles the ingest transaction twice
     with failing(faults, "TransactWriteItems", THROTTLED, times=2):
-        assert _handler(copy.deepcopy(event))["results"][0]["delivered"] == 1
+        assert invoke(copy.deepcopy(event))["results"][0]["delivered"] == 1
     # Then botocore backed off and retried, and the message is there once
     assert faults.injected["TransactWriteItems"] == 2 and len(faults.backoffs) >= 2
     _delivered_once(client, account, before)

@@ -24,12 +24,10 @@ from mailx import aws
 from mailx.mail import outbound
 from mailx.mail.outbound_send import LEASE_SECONDS
 from mailx.store import blobs, relay_events
-from tests.integration.fault_support import Crash, crashing, dynamodb_client
-from tests.integration.test_outbound import FakeContext, _send
-from tests.integration.test_submission_support import email_set, queue_depth, sending
-from tests.integration.view_support import call
+from tests.helpers.faults import Crash, crashing, dynamodb_client
+from tests.helpers.submission import OutboundContext, queue_depth, send
+from tests.helpers.views import call
 
-__all__ = ["email_set", "sending"]
 ROOT = Path(__file__).resolve().parents[2]
 RCPTS = {"bob@example.com", "carol@elsewhere.test"}
 
@@ -112,7 +110,7 @@ def _sqs_event() -> dict[str, Any]:
 
 def _invoke(handler: Any, event: dict[str, Any]) -> list[str]:
     """Run the function; delete what it did not report as failed (as the event source mapping does)."""
-    failed = [f["itemIdentifier"] for f in handler(event, FakeContext())["batchItemFailures"]]
+    failed = [f["itemIdentifier"] for f in handler(event, OutboundContext())["batchItemFailures"]]
     for record in event["Records"]:
         if record["messageId"] not in failed:
             aws.sqs().delete_message(QueueUrl=outbound.queue_url(), ReceiptHandle=record["receiptHandle"])
@@ -158,11 +156,11 @@ def test_crash_before_the_relay_is_called(
     monkeypatch: pytest.MonkeyPatch, moment: str,
 ) -> None:  # fmt: skip
     account = alice.account_id
-    submission_id = _send(sending, account)
+    submission_id = send(sending, account)
     event = _sqs_event()
     # When the function dies as it claims the send (before, or just after, the claim is written)
     with crashing(dynamodb_client(), f"{moment}.dynamodb.TransactWriteItems"), pytest.raises(Crash):
-        lambda_handler(event, FakeContext())
+        lambda_handler(event, OutboundContext())
     # Then nothing was sent and the submission is still pending, its copy kept
     assert resend.requests == []
     _pending(sending, account, submission_id)
@@ -177,11 +175,11 @@ def test_crash_after_the_relay_accepted_before_recording(
     sending: Any, alice: Any, resend: IdempotentResend, lambda_handler: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     account = alice.account_id
-    submission_id = _send(sending, account)
+    submission_id = send(sending, account)
     event = _sqs_event()
     # When the function dies after Resend accepted the message, as it writes the outcome
     with crashing(dynamodb_client(), "before-call.dynamodb.TransactWriteItems", skip=1), pytest.raises(Crash):
-        lambda_handler(event, FakeContext())
+        lambda_handler(event, OutboundContext())
     assert resend.requests == [submission_id] and list(resend.sent) == [submission_id]
     _pending(sending, account, submission_id)
     # And SQS redelivers at once (another consumer): the live-looking claim keeps it from sending

@@ -15,7 +15,7 @@ import pytest
 
 from mailx import aws as mailx_aws
 from mailx.store import transactions
-from tests.integration.fault_support import (
+from tests.helpers.faults import (
     CANCELED_THROTTLED,
     THROTTLED,
     THROTTLING,
@@ -23,12 +23,10 @@ from tests.integration.fault_support import (
     Faults,
     dynamodb_client,
     failing,
-    faults,
 )
-from tests.integration.test_email_query import mail, put
-from tests.integration.view_support import call, changes, unchanged, view
+from tests.helpers.messages import mail, put
+from tests.helpers.views import call, changes, unchanged, view
 
-__all__ = ["faults"]
 KINDS = [THROTTLED, THROTTLING, CANCELED_THROTTLED]
 MAX_BOTOCORE_ATTEMPTS = 6  # the shared client: standard retry mode, 5 retries
 
@@ -156,7 +154,7 @@ def test_a_sign_in_read_throttled_through_every_retry_answers_503_not_500(
     from fastapi.testclient import TestClient
 
     from jmap_api.app import create_app
-    from tests.support import basic
+    from tests.helpers.auth import basic
 
     with TestClient(
         create_app(), base_url="https://mail.example.test", raise_server_exceptions=False

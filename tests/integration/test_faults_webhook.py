@@ -9,19 +9,8 @@ from __future__ import annotations
 
 import threading
 
-from tests.integration.fault_support import (
-    THROTTLED,
-    Crash,
-    Faults,
-    crashing,
-    dynamodb_client,
-    failing,
-    faults,
-)
-from tests.integration.test_submission_support import email_set, sending
-from tests.integration.test_webhook import RCPTS, Sent, delivered, history, payload, post, sent, submission
-
-__all__ = ["email_set", "faults", "sending", "sent"]
+from tests.helpers.faults import THROTTLED, Crash, Faults, crashing, dynamodb_client, failing
+from tests.helpers.webhooks import RCPTS, Sent, delivered, history, payload, post, submission
 
 
 def _applied_once(s: Sent, state_before: str, svix_id: str) -> None:

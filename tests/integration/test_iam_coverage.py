@@ -18,21 +18,13 @@ from typing import Any
 
 import pytest
 
-from tests.integration.test_email_create import ALICE, box, upload
-from tests.integration.test_submission_support import (
-    FULL,
-    call,
-    draft,
-    email_set,
-    identity_of,
-    sending,
-    submit,
-)
-from tests.integration.test_webhook import Sent, payload, post, sent
-from tests.unit.test_template import FUNCTIONS
-from tests.unit.test_template_iam import Grants, grants_of
-
-__all__ = ["email_set", "sending", "sent"]
+from tests.helpers.auth import ALICE
+from tests.helpers.iam_grants import Grants, grants_of
+from tests.helpers.jmap_calls import upload
+from tests.helpers.mailboxes import box
+from tests.helpers.sam_template import FUNCTIONS
+from tests.helpers.submission import FULL, call, draft, identity_of, submit
+from tests.helpers.webhooks import Sent, payload, post
 
 _FUNCTION: contextvars.ContextVar[str | None] = contextvars.ContextVar("iam_function", default=None)
 Call = tuple[str, str, str, dict[str, Any]]  # function, service, operation, params
@@ -201,7 +193,7 @@ def test_ses_inbound_path_is_granted(
 
     from mailx.mail import ingest as ingest_module
     from mailx.store import blobs
-    from tests.integration.test_message_limits import _Context, _message
+    from tests.helpers.ses_events import OversizedContext, sized_message
 
     event: dict[str, Any] = json.loads((ROOT / "events" / "ses_lambda_event.json").read_text())
     first = (
@@ -218,7 +210,7 @@ def test_ses_inbound_path_is_granted(
         ("iam-1", first),
         ("iam-2", reply),
         ("iam-2", reply),
-        ("iam-big", _message(20_000)),
+        ("iam-big", sized_message(20_000)),
     ):
         blobs.put(f"inbound/{message_id}", raw, "message/rfc822")
         one = copy.deepcopy(event)
@@ -229,7 +221,7 @@ def test_ses_inbound_path_is_granted(
             "postmaster@example.com",
         ]
         # When SES invokes the function
-        handler(one, _Context())
+        handler(one, OversizedContext())
     # Then every call it made is within its grants
     assert_granted(calls, {"SesInboundFunction"})
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.support import basic
+from tests.helpers.auth import basic
 
 ALICE = basic("alice", "correct horse battery")
 USING = ["urn:ietf:params:jmap:core", "urn:ietf:params:jmap:submission"]

@@ -10,7 +10,9 @@ import pytest
 
 from mailx.mail.ingest import IngestError, ingest, ingest_into_inbox
 from mailx.store import blobs, emails, transactions
-from tests.integration.test_ingest_support import counters, counting, inbox_id, message
+from tests.helpers.call_counting import counting
+from tests.helpers.mailboxes import counters, inbox_id
+from tests.helpers.messages import message
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "mime"
 

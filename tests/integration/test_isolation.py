@@ -18,7 +18,7 @@ import pytest
 from mailx.mail.ingest import ingest
 from mailx.protocol.capabilities import CORE, MAIL, SUBMISSION, VACATION_RESPONSE
 from mailx.store import emails
-from tests.support import basic
+from tests.helpers.auth import basic
 
 BLOB = "urn:ietf:params:jmap:blob"
 USING = [CORE, MAIL, SUBMISSION, VACATION_RESPONSE, BLOB]
@@ -192,23 +192,23 @@ def shared() -> Iterator[tuple[Any, Alice]]:
     from jmap_api.app import create_app
     from mailx.admin.accounts import create_account
     from mailx.store import blobs, tables
-    from tests.conftest import TEST_ENV, _reset_caches, _serialise_moto_writes
+    from tests.helpers.environment import TEST_ENV, reset_caches, serialise_moto_writes
 
     with pytest.MonkeyPatch.context() as patch:
         for key, value in TEST_ENV.items():
             patch.setenv(key, value)
         for key in ("AWS_ENDPOINT_URL", "AWS_PROFILE", "AWS_LAMBDA_FUNCTION_NAME"):
             patch.delenv(key, raising=False)
-        _serialise_moto_writes(patch)
+        serialise_moto_writes(patch)
         with mock_aws():
-            _reset_caches()
+            reset_caches()
             tables.create_all()
             blobs.ensure_bucket()
             create_account("alice", "correct horse battery", name="Alice", addresses=["alice@example.com"])
             create_account("bob", "bob's long password", name="Bob", addresses=["bob@example.com"])
             with TestClient(create_app(), base_url="https://mail.example.test") as client:
                 yield client, _build(client)
-        _reset_caches()
+        reset_caches()
 
 
 @pytest.fixture

@@ -3,46 +3,18 @@
 from __future__ import annotations
 
 import base64
-import copy
 import json
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from tests.support import basic
-
-EVENT: dict[str, Any] = json.loads(
-    (Path(__file__).parents[1] / "events" / "apigw_http_v2_event.json").read_text()
-)
-
-
-@dataclass
-class FakeContext:
-    function_name: str = "mailx-jmap"
-    memory_limit_in_mb: int = 1024
-    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:mailx-jmap"
-    aws_request_id: str = "req-1"
-
-
-def _event(
-    method: str, path: str, *, headers: dict[str, str], body: str = "", b64: bool = False
-) -> dict[str, Any]:
-    event: dict[str, Any] = copy.deepcopy(EVENT)
-    event["routeKey"] = f"{method} {path}"
-    event["rawPath"] = path
-    event["requestContext"]["http"]["method"] = method
-    event["requestContext"]["http"]["path"] = path
-    event["headers"] = {"host": "abc123.execute-api.us-east-1.amazonaws.com", **headers}
-    event["body"] = body
-    event["isBase64Encoded"] = b64
-    return event
+from tests.helpers.api_events import FakeContext, api_event
+from tests.helpers.auth import basic
 
 
 def test_api_call_through_lambda_handler(alice: Any) -> None:
     from jmap_handler import handler
 
     body = json.dumps({"using": ["urn:ietf:params:jmap:core"], "methodCalls": [["Core/echo", {"x": 1}, "0"]]})
-    event = _event(
+    event = api_event(
         "POST",
         "/jmap/api",
         headers={**basic("alice", "correct horse battery"), "content-type": "application/json"},
@@ -57,7 +29,7 @@ def test_base64_body_and_session_through_lambda_handler(alice: Any) -> None:
     from jmap_handler import handler
 
     body = json.dumps({"using": ["urn:ietf:params:jmap:core"], "methodCalls": [["Core/echo", {}, "b"]]})
-    event = _event(
+    event = api_event(
         "POST",
         "/jmap/api",
         headers=basic("alice", "correct horse battery"),
@@ -66,7 +38,7 @@ def test_base64_body_and_session_through_lambda_handler(alice: Any) -> None:
     )
     assert json.loads(handler(event, FakeContext())["body"])["methodResponses"][0][2] == "b"
     session = handler(
-        _event("GET", "/.well-known/jmap", headers=basic("alice", "correct horse battery")), FakeContext()
+        api_event("GET", "/.well-known/jmap", headers=basic("alice", "correct horse battery")), FakeContext()
     )
     assert session["statusCode"] == 200
     assert json.loads(session["body"])["apiUrl"] == "https://mail.example.test/jmap/api"
@@ -75,7 +47,7 @@ def test_base64_body_and_session_through_lambda_handler(alice: Any) -> None:
 def test_unauthenticated_lambda_call_is_401(alice: Any) -> None:
     from jmap_handler import handler
 
-    response = handler(_event("GET", "/jmap/session", headers={}), FakeContext())
+    response = handler(api_event("GET", "/jmap/session", headers={}), FakeContext())
     assert response["statusCode"] == 401
     assert "www-authenticate" in {k.lower() for k in response["headers"]}
 
@@ -92,11 +64,11 @@ def test_under_lambda_requests_run_inline_without_worker_threads(alice: Any, mon
     monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "mailx-jmap")
     monkeypatch.setattr(starlette.concurrency, "run_in_threadpool", no_threads)
     auth = basic("alice", "correct horse battery")
-    session = handler(_event("GET", "/jmap/session", headers=auth), FakeContext())
+    session = handler(api_event("GET", "/jmap/session", headers=auth), FakeContext())
     assert session["statusCode"] == 200, session
     body = json.dumps({"using": ["urn:ietf:params:jmap:core"], "methodCalls": [["Core/echo", {}, "0"]]})
     api = handler(
-        _event("POST", "/jmap/api", headers={**auth, "content-type": "application/json"}, body=body),
+        api_event("POST", "/jmap/api", headers={**auth, "content-type": "application/json"}, body=body),
         FakeContext(),
     )
     assert api["statusCode"] == 200 and json.loads(api["body"])["methodResponses"][0][0] == "Core/echo"

@@ -25,7 +25,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support import basic
+from tests.helpers.auth import basic
+from tests.helpers.ports import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 VENV_BIN = REPO / ".venv" / "bin"
@@ -33,13 +34,6 @@ PYTHON = str(VENV_BIN / "python") if (VENV_BIN / "python").exists() else sys.exe
 START_TIMEOUT = 30.0
 SPECIAL_KEY = "emails/A1/ü b+c%2Fd?x=1&y#z.eml"
 BINARY = bytes(range(256)) * 64
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def _port_is_free(port: int) -> bool:
@@ -307,7 +301,7 @@ def runtimes() -> Iterator[list[Runtime]]:
 def test_make_dev_serves_logs_in_stops_cleanly_and_keeps_data(
     tmp_path: Path, runtimes: list[Runtime]
 ) -> None:
-    folder, port = tmp_path / "dev-data", _free_port()
+    folder, port = tmp_path / "dev-data", free_port()
     # Given a fresh data folder, When the runtime starts as `make dev` starts it
     first = _start(folder, port)
     runtimes.append(first)

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from tests.support import basic
+from tests.helpers.auth import basic
 
 EVENT: dict[str, Any] = json.loads(
     (Path(__file__).parents[1] / "events" / "apigw_http_v2_event.json").read_text()

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.integration.mailbox_support import jmap, mailbox_set
+from tests.helpers.jmap_calls import jmap
+from tests.helpers.mailbox_calls import mailbox_set
 
 
 def ids(client: Any, account_id: str) -> set[str]:
@@ -66,7 +67,8 @@ def test_mailbox_with_mail_is_mailbox_has_email(client: Any, alice: Any) -> None
 
 def test_on_destroy_remove_emails_destroys_or_moves_its_mail(client: Any, alice: Any) -> None:
     from mailx.mail.ingest import ingest
-    from tests.integration.test_ingest_support import inbox_id, message
+    from tests.helpers.mailboxes import inbox_id
+    from tests.helpers.messages import message
 
     account = alice.account_id
     inbox = inbox_id(account)

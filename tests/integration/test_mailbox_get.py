@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.integration.mailbox_support import RIGHTS, jmap
-from tests.support import basic
+from tests.helpers.auth import basic
+from tests.helpers.jmap_calls import jmap
+from tests.helpers.mailbox_calls import RIGHTS
 
 ALL_RIGHTS = RIGHTS
 

@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from tests.integration.mailbox_support import jmap, one
+from tests.helpers.jmap_calls import jmap
+from tests.helpers.mailbox_calls import one
 
 ROLES = ["Inbox", "Drafts", "Sent", "Archive", "Junk", "Trash"]
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.integration.mailbox_support import RIGHTS, all_boxes, jmap, mailbox_set, role_id
+from tests.helpers.jmap_calls import jmap
+from tests.helpers.mailbox_calls import RIGHTS, all_boxes, mailbox_set, role_id
 
 
 def test_create_returns_id_and_defaults(client: Any, alice: Any) -> None:

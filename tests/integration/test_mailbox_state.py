@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from tests.integration.mailbox_support import jmap, one
+from tests.helpers.jmap_calls import jmap
+from tests.helpers.mailbox_calls import one
 
 
 def changes(client: Any, account_id: str, since: str, **args: Any) -> dict[str, Any]:

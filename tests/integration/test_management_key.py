@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import TEST_ENV
-from tests.support import basic
+from tests.helpers.auth import basic
+from tests.helpers.environment import TEST_ENV
 
 KEY = TEST_ENV["MANAGEMENT_KEY"]
 ACCOUNTS = "/v0/management/accounts"
@@ -56,7 +56,7 @@ def keyed() -> Iterator[tuple[Any, str]]:
     from jmap_api.app import create_app
     from mailx.admin.accounts import create_account
     from mailx.store import blobs, tables
-    from tests.conftest import _reset_caches
+    from tests.helpers.environment import reset_caches
 
     with pytest.MonkeyPatch.context() as patch:
         for key, value in TEST_ENV.items():
@@ -64,13 +64,13 @@ def keyed() -> Iterator[tuple[Any, str]]:
         for key in ("AWS_ENDPOINT_URL", "AWS_PROFILE"):
             patch.delenv(key, raising=False)
         with mock_aws():
-            _reset_caches()
+            reset_caches()
             tables.create_all()
             blobs.ensure_bucket()
             alice = create_account("alice", "correct horse battery", addresses=["alice@example.com"])
             with TestClient(create_app(), base_url="https://mail.example.test") as client:
                 yield client, alice.account_id
-        _reset_caches()
+        reset_caches()
 
 
 @pytest.fixture

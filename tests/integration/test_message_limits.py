@@ -15,29 +15,12 @@ import pytest
 
 from mailx.mail import ingest as ingest_module
 from mailx.store import blobs, emails
-from tests.integration.test_submission_support import (
-    FULL,
-    call,
-    draft,
-    email_set,
-    identity_of,
-    queue_depth,
-    sending,
-    submit,
-)
-
-__all__ = ["email_set", "sending"]
+from tests.helpers.ses_events import OversizedContext, sized_message
+from tests.helpers.submission import FULL, call, draft, identity_of, queue_depth, submit
 
 ROOT = Path(__file__).resolve().parents[1]
 SES_EVENT: dict[str, Any] = json.loads((ROOT / "events" / "ses_lambda_event.json").read_text())
 LIMIT = 200_000
-
-
-def _message(size: int) -> bytes:
-    head = b"From: big@sender.example\r\nTo: alice@example.com\r\nSubject: big\r\n\r\n"
-    line = b"x" * 76 + b"\r\n"
-    body = line * ((size - len(head)) // len(line) + 1)
-    return (head + body)[:size]
 
 
 def _ses_event(message_id: str, recipients: list[str]) -> dict[str, Any]:
@@ -45,13 +28,6 @@ def _ses_event(message_id: str, recipients: list[str]) -> dict[str, Any]:
     event["Records"][0]["ses"]["mail"]["messageId"] = message_id
     event["Records"][0]["ses"]["receipt"]["recipients"] = recipients
     return event
-
-
-class _Context:
-    function_name = "mailx-ses-inbound"
-    memory_limit_in_mb = 1024
-    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:mailx-ses-inbound"
-    aws_request_id = "req-oversized"
 
 
 def _octets_read(monkeypatch: pytest.MonkeyPatch) -> list[int]:
@@ -81,13 +57,13 @@ def test_oversized_ses_mail_is_kept_and_reported_not_read(
 
     # Given a message over the limit, where SES's S3 action put it, for two accounts
     monkeypatch.setattr(ingest_module, "MAX_MESSAGE_SIZE", LIMIT)
-    raw = _message(5 * LIMIT)
+    raw = sized_message(5 * LIMIT)
     blobs.put("inbound/ses-oversized-1", raw, "message/rfc822")
     event = _ses_event("ses-oversized-1", ["alice@example.com", "bob@example.com"])
     reads = _octets_read(monkeypatch)
     # When SES invokes the function (and, as SES may, again with the same event)
-    first = handler(event, _Context())
-    again = handler(copy.deepcopy(event), _Context())
+    first = handler(event, OversizedContext())
+    again = handler(copy.deepcopy(event), OversizedContext())
     consumed = sum(reads)
     # Then it answers normally (no retry, which could not help), reporting where the message is kept
     expected = {"messageId": "ses-oversized-1", "delivered": 0, "oversized": len(raw)}
@@ -107,9 +83,9 @@ def test_mail_at_the_limit_is_still_delivered(alice: Any, monkeypatch: pytest.Mo
     from ses_inbound_handler import handler
 
     monkeypatch.setattr(ingest_module, "MAX_MESSAGE_SIZE", LIMIT)
-    raw = _message(LIMIT)
+    raw = sized_message(LIMIT)
     blobs.put("inbound/ses-at-limit", raw, "message/rfc822")
-    result = handler(_ses_event("ses-at-limit", ["alice@example.com"]), _Context())
+    result = handler(_ses_event("ses-at-limit", ["alice@example.com"]), OversizedContext())
     assert result["results"] == [{"messageId": "ses-at-limit", "delivered": 1}]
     [email_id] = _inbox(alice.account_id)
     stored = blobs.get(blobs.email_key(alice.account_id, email_id))

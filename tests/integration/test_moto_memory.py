@@ -6,8 +6,8 @@ import gc
 from typing import Any
 
 from mailx.mail.ingest import ingest
-from tests.integration.test_email_query import mail
-from tests.integration.test_ingest_support import inbox_id
+from tests.helpers.mailboxes import inbox_id
+from tests.helpers.messages import mail
 
 
 def _live(kind: type) -> int:

@@ -4,7 +4,6 @@ transient failures retried with backoff (Retry-After honoured) until the DLQ, pe
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,17 +14,8 @@ from mailx.mail import outbound
 from mailx.mail.outbound_send import process
 from mailx.mail.relay.base import PermanentRelayError, TransientRelayError
 from mailx.store import submissions
-from tests.integration.test_submission_support import (
-    FakeRelay,
-    draft,
-    email_set,
-    identity_of,
-    queue_depth,
-    sending,
-    submit,
-)
+from tests.helpers.submission import FakeRelay, OutboundContext, queue_depth, send
 
-__all__ = ["email_set", "sending"]
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -43,13 +33,6 @@ def delays(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return asked
 
 
-def _send(client: Any, account: str) -> str:
-    create = {"identityId": identity_of(client, account), "emailId": draft(client, account)}
-    [[_, made, _]] = submit(client, account, create)
-    submission_id: str = made["created"]["s"]["id"]
-    return submission_id
-
-
 def _record(account: str, submission_id: str) -> submissions.SubmissionRecord:
     record = submissions.get(account, submission_id)
     assert record is not None
@@ -58,7 +41,7 @@ def _record(account: str, submission_id: str) -> submissions.SubmissionRecord:
 
 def test_redelivered_message_sends_once(sending: Any, alice: Any) -> None:
     account = alice.account_id
-    submission_id = _send(sending, account)
+    submission_id = send(sending, account)
     relay = FakeRelay()
     assert poll_once(relay) == 1
     # When SQS delivers the same message again (at-least-once), directly and through the queue
@@ -75,7 +58,7 @@ def test_redelivered_message_sends_once(sending: Any, alice: Any) -> None:
 
 def test_claim_held_by_another_consumer_is_not_sent(sending: Any, alice: Any) -> None:
     account = alice.account_id
-    submission_id = _send(sending, account)
+    submission_id = send(sending, account)
     body = outbound.QueuedSend(account, submission_id, 0).to_body()
     record = _record(account, submission_id)
     from mailx.store import transactions
@@ -90,7 +73,7 @@ def test_claim_held_by_another_consumer_is_not_sent(sending: Any, alice: Any) ->
 
 def test_transient_failure_is_retried_after_retry_after(sending: Any, alice: Any, delays: list[int]) -> None:
     account = alice.account_id
-    submission_id = _send(sending, account)
+    submission_id = send(sending, account)
     relay = FakeRelay(TransientRelayError("429 slow down", retry_after=300))
     # When the relay says "later" (429 with Retry-After: 300)
     assert poll_once(relay) == 1
@@ -109,7 +92,7 @@ def test_repeated_transient_failures_end_in_the_dead_letter_queue(
     sending: Any, alice: Any, delays: list[int]
 ) -> None:
     account = alice.account_id
-    submission_id = _send(sending, account)
+    submission_id = send(sending, account)
     relay = FakeRelay(*[TransientRelayError("503") for _ in range(10)])
     for _ in range(outbound.MAX_RECEIVES):
         assert poll_once(relay) == 1
@@ -124,21 +107,13 @@ def test_repeated_transient_failures_end_in_the_dead_letter_queue(
 
 def test_permanent_failure_is_final_with_the_reply(sending: Any, alice: Any) -> None:
     account = alice.account_id
-    submission_id = _send(sending, account)
+    submission_id = send(sending, account)
     relay = FakeRelay(PermanentRelayError("refused", reply="550 5.7.1 Sender not allowed"))
     assert poll_once(relay) == 1 and queue_depth() == 0
     failed = _record(account, submission_id)
     assert failed.undo_status == "final" and failed.send_state == "failed"
     assert {s["smtpReply"] for s in failed.delivery_status.values()} == {"550 5.7.1 Sender not allowed"}
     assert {s["delivered"] for s in failed.delivery_status.values()} == {"no"}
-
-
-@dataclass
-class FakeContext:
-    function_name: str = "mailx-outbound"
-    memory_limit_in_mb: int = 1024
-    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:mailx-outbound"
-    aws_request_id: str = "req-outbound"
 
 
 def test_lambda_handler_reports_only_the_failed_record(
@@ -148,7 +123,7 @@ def test_lambda_handler_reports_only_the_failed_record(
     import outbound_handler  # type: ignore[import-not-found, unused-ignore]
 
     account = alice.account_id
-    first, second = _send(sending, account), _send(sending, account)
+    first, second = send(sending, account), send(sending, account)
     relay = FakeRelay(None, TransientRelayError("timeout"))
     monkeypatch.setattr(outbound_handler, "_relay", lambda: relay)
     from mailx import aws
@@ -162,7 +137,7 @@ def test_lambda_handler_reports_only_the_failed_record(
         for m in got
     ]  # fmt: skip
     # When one Lambda invocation gets both, and the second send times out
-    response = outbound_handler.handler({"Records": records}, FakeContext())
+    response = outbound_handler.handler({"Records": records}, OutboundContext())
     # Then only that one is reported as a batch item failure
     assert response == {"batchItemFailures": [{"itemIdentifier": records[1]["messageId"]}]}
     states = {_record(account, s).send_state for s in (first, second)}

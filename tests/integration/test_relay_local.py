@@ -11,7 +11,7 @@ import pytest
 from mailx.mail.relay.base import OutboundMessage, TransientRelayError
 from mailx.mail.relay.local import LocalRelay, file_stem
 from mailx.store import blobs, emails
-from tests.integration.test_ingest_support import counters, inbox_id
+from tests.helpers.mailboxes import counters, inbox_id
 
 RAW = (
     b"From: Alice <alice@example.com>\r\n"

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import copy
-import json
 import threading
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,40 +13,7 @@ from mailx.mail import ingest as ingest_module
 from mailx.mail.ses_event import parse_event
 from mailx.store import blobs, config_store, emails
 from mailx.store.config_store import DomainRecord
-
-ROOT = Path(__file__).resolve().parents[1]
-EVENT: dict[str, Any] = json.loads((ROOT / "events" / "ses_lambda_event.json").read_text())
-RAW = (ROOT / "fixtures" / "mime" / "mixed_attachments.eml").read_bytes()
-
-
-@dataclass
-class FakeContext:
-    function_name: str = "mailx-ses-inbound"
-    memory_limit_in_mb: int = 512
-    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:mailx-ses-inbound"
-    aws_request_id: str = "req-ses"
-
-
-def _receive(
-    message_id: str, recipients: list[str], *, raw: bytes = RAW, spam: str = "PASS"
-) -> dict[str, Any]:
-    """Put the raw mail where the S3 action would and build the Lambda action's event."""
-    blobs.put(f"inbound/{message_id}", raw, "message/rfc822")
-    event: dict[str, Any] = copy.deepcopy(EVENT)
-    ses = event["Records"][0]["ses"]
-    ses["mail"]["messageId"] = message_id
-    ses["mail"]["destination"] = ["someone-else@example.com"]  # the To header; routing must not use it
-    ses["receipt"]["recipients"] = recipients
-    ses["receipt"]["spamVerdict"] = {"status": spam}
-    del ses["mail"]["commonHeaders"]["subject"]  # real mail may lack a Subject
-    return event
-
-
-def _handler(event: dict[str, Any]) -> dict[str, Any]:
-    from ses_inbound_handler import handler
-
-    result: dict[str, Any] = handler(event, FakeContext())
-    return result
+from tests.helpers.ses_events import RAW, invoke, receive
 
 
 def _inbox_ids(account_id: str, role: str = "inbox") -> list[str]:
@@ -64,9 +28,9 @@ def _inbox_ids(account_id: str, role: str = "inbox") -> list[str]:
 
 def test_bcc_only_recipient_gets_a_byte_exact_copy(alice: Any) -> None:
     # Given a message whose only envelope recipient is alice (she is Bcc: not in the To header)
-    event = _receive("ses-bcc-1", ["alice@example.com"])
+    event = receive("ses-bcc-1", ["alice@example.com"])
     # When SES invokes the function
-    result = _handler(event)
+    result = invoke(event)
     # Then alice has one Email in her inbox, stored byte-exact
     assert result == {"results": [{"messageId": "ses-bcc-1", "delivered": 1}]}
     [email_id] = _inbox_ids(alice.account_id)
@@ -75,7 +39,7 @@ def test_bcc_only_recipient_gets_a_byte_exact_copy(alice: Any) -> None:
 
 
 def test_one_copy_per_account_and_unknown_recipients_counted(alice: Any, bob: Any) -> None:
-    event = _receive(
+    event = receive(
         "ses-multi",
         [
             "alice@example.com",
@@ -95,32 +59,32 @@ def test_one_copy_per_account_and_unknown_recipients_counted(alice: Any, bob: An
 
 def test_catch_all_and_postmaster(alice: Any, bob: Any) -> None:
     config_store.put_domain(DomainRecord("example.com", None, bob.account_id))
-    _handler(_receive("ses-catch", ["whoever@example.com", "postmaster@example.com"]))
+    invoke(receive("ses-catch", ["whoever@example.com", "postmaster@example.com"]))
     assert len(_inbox_ids(bob.account_id)) == 1  # catch-all
     assert len(_inbox_ids(alice.account_id)) == 1  # postmaster -> first account
 
 
 def test_unknown_recipient_only_is_not_a_crash(alice: Any) -> None:
-    result = _handler(_receive("ses-unknown", ["nobody@example.com"]))
+    result = invoke(receive("ses-unknown", ["nobody@example.com"]))
     assert result == {"results": [{"messageId": "ses-unknown", "delivered": 0}]}
     assert _inbox_ids(alice.account_id) == []
 
 
 def test_duplicate_event_creates_one_email(alice: Any) -> None:
-    event = _receive("ses-dup", ["alice@example.com"])
-    _handler(event)
-    again = _handler(copy.deepcopy(event))
+    event = receive("ses-dup", ["alice@example.com"])
+    invoke(event)
+    again = invoke(copy.deepcopy(event))
     assert again == {"results": [{"messageId": "ses-dup", "delivered": 0}]}
     assert len(_inbox_ids(alice.account_id)) == 1
 
 
 def test_two_deliveries_at_once_create_one_email(alice: Any) -> None:
-    event = _receive("ses-race", ["alice@example.com"])
+    event = receive("ses-race", ["alice@example.com"])
     errors: list[BaseException] = []
 
     def run() -> None:
         try:
-            _handler(copy.deepcopy(event))
+            invoke(copy.deepcopy(event))
         except BaseException as exc:
             errors.append(exc)
 
@@ -134,28 +98,28 @@ def test_two_deliveries_at_once_create_one_email(alice: Any) -> None:
 
 
 def test_spam_goes_to_junk(alice: Any) -> None:
-    _handler(_receive("ses-spam", ["alice@example.com"], spam="FAIL"))
+    invoke(receive("ses-spam", ["alice@example.com"], spam="FAIL"))
     assert _inbox_ids(alice.account_id) == []
     assert len(_inbox_ids(alice.account_id, "junk")) == 1
 
 
 def test_malformed_record_is_reported_not_raised(alice: Any) -> None:
-    event = _receive("ses-bad", ["alice@example.com"])
+    event = receive("ses-bad", ["alice@example.com"])
     del event["Records"][0]["ses"]["receipt"]["recipients"]
-    assert _handler(event) == {"results": []}
+    assert invoke(event) == {"results": []}
 
 
 def test_missing_object_fails_for_retry(alice: Any) -> None:
-    event = _receive("ses-missing", ["alice@example.com"])
+    event = receive("ses-missing", ["alice@example.com"])
     blobs.delete("inbound/ses-missing")
     with pytest.raises(inbound.DeliveryFailed):
-        _handler(event)
+        invoke(event)
 
 
 def test_one_account_failing_is_retried_without_duplicating_the_other(
     alice: Any, bob: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    event = _receive("ses-partial", ["alice@example.com", "bob@example.com"])
+    event = receive("ses-partial", ["alice@example.com", "bob@example.com"])
     real_ingest = ingest_module.ingest
 
     def flaky(account_id: str, *args: Any, **kwargs: Any) -> Any:
@@ -165,10 +129,10 @@ def test_one_account_failing_is_retried_without_duplicating_the_other(
 
     monkeypatch.setattr(ingest_module, "ingest", flaky)
     with pytest.raises(inbound.DeliveryFailed):
-        _handler(event)
+        invoke(event)
     assert len(_inbox_ids(alice.account_id)) == 1 and _inbox_ids(bob.account_id) == []
     monkeypatch.setattr(ingest_module, "ingest", real_ingest)
-    _handler(copy.deepcopy(event))  # the retry
+    invoke(copy.deepcopy(event))  # the retry
     assert len(_inbox_ids(alice.account_id)) == 1 and len(_inbox_ids(bob.account_id)) == 1
 
 
@@ -188,7 +152,7 @@ def test_large_message_is_delivered_byte_exact(alice: Any) -> None:
         b"Content-Transfer-Encoding: base64\r\n\r\n" + body + b"--BB--\r\n"
     )
     # When SES delivers it
-    _handler(_receive("ses-large", ["alice@example.com"], raw=raw))
+    invoke(receive("ses-large", ["alice@example.com"], raw=raw))
     # Then alice has it byte-exact, and its attachment part decodes to the original bytes
     [email_id] = _inbox_ids(alice.account_id)
     stored = blobs.get(blobs.email_key(alice.account_id, email_id))

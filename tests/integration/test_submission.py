@@ -11,20 +11,8 @@ import pytest
 from mailx.local.outbound_worker import poll_once
 from mailx.protocol.capabilities import CORE, SUBMISSION
 from mailx.store import blobs, emails, submissions
-from tests.integration.test_email_create import box
-from tests.integration.test_submission_support import (
-    FULL,
-    FakeRelay,
-    call,
-    draft,
-    email_set,
-    identity_of,
-    queue_depth,
-    sending,
-    submit,
-)
-
-__all__ = ["email_set", "sending"]
+from tests.helpers.mailboxes import box
+from tests.helpers.submission import FULL, FakeRelay, call, draft, identity_of, queue_depth, submit
 
 
 def _move_to_sent(account: str) -> dict[str, Any]:

@@ -11,19 +11,7 @@ import pytest
 
 from mailx.local.outbound_worker import poll_once
 from mailx.store import submissions
-from tests.integration.test_submission_support import (
-    FULL,
-    FakeRelay,
-    call,
-    draft,
-    email_set,
-    identity_of,
-    queue_depth,
-    sending,
-    submit,
-)
-
-__all__ = ["email_set", "sending"]
+from tests.helpers.submission import FULL, FakeRelay, call, draft, identity_of, queue_depth, submit
 
 
 def _rejected(client: Any, account: str, create: dict[str, Any]) -> dict[str, Any]:

@@ -12,19 +12,8 @@ from typing import Any
 import pytest
 
 from mailx.store import submissions
-from tests.integration.test_email_query_cost import items_read
-from tests.integration.test_ingest_support import counting
-from tests.integration.test_submission_support import (
-    FULL,
-    call,
-    draft,
-    email_set,
-    identity_of,
-    sending,
-    submit,
-)
-
-__all__ = ["email_set", "sending"]
+from tests.helpers.call_counting import counting, items_read
+from tests.helpers.submission import FULL, call, draft, identity_of, submit
 
 
 def _sent(client: Any, account: str, count: int) -> list[str]:

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.integration.test_email_create import ALICE, PNG, box, email_set, jmap, upload
-
-__all__ = ["email_set"]  # the fixture, re-exported for pytest
+from tests.helpers.auth import ALICE
+from tests.helpers.jmap_calls import jmap, upload
+from tests.helpers.mailboxes import box
+from tests.helpers.messages import PNG
 
 PDF = b"%PDF-1.4\n" + bytes(range(256)) * 5 + b"\n%%EOF\n"
 

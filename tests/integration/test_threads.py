@@ -9,7 +9,9 @@ from typing import Any
 from mailx.admin.accounts import create_account
 from mailx.mail.ingest import ingest
 from mailx.store import emails, threads, transactions
-from tests.integration.test_ingest_support import counters, inbox_id, jmap, message
+from tests.helpers.jmap_calls import jmap
+from tests.helpers.mailboxes import counters, inbox_id
+from tests.helpers.messages import message
 
 T0 = datetime(2024, 4, 1, 9, 0, tzinfo=UTC)
 # A starts a thread; B replies to A; D starts its own thread with the same subject; L replies to B and D,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from mailx.store import transactions
-from tests.support import basic
+from tests.helpers.auth import basic
 
 ALICE = basic("alice", "correct horse battery")
 VACATION = "urn:ietf:params:jmap:vacationresponse"

@@ -3,112 +3,14 @@ and what a client then sees through EmailSubmission/get, /changes and GET /v0/su
 
 from __future__ import annotations
 
-import base64
-import json
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from standardwebhooks.webhooks import Webhook
 
-from mailx.local.outbound_worker import poll_once
-from tests.integration.test_email_create import ALICE
-from tests.integration.test_jmap_handler import FakeContext, _event
-from tests.integration.test_submission_support import (
-    FULL,
-    FakeRelay,
-    call,
-    draft,
-    email_set,
-    identity_of,
-    sending,
-    submit,
-)
-from tests.support import basic
-
-__all__ = ["email_set", "sending"]
-SECRET = "whsec_" + base64.b64encode(b"integration-webhook-secret-01234").decode()
-RCPTS = ("bob@example.com", "carol@elsewhere.test")
-
-
-@dataclass(frozen=True)
-class Sent:
-    """A submission the outbound consumer sent through a fake relay, which called it RELAY_ID."""
-
-    client: Any
-    account: str
-    submission_id: str
-    relay_id: str
-
-
-def _configure(monkeypatch: pytest.MonkeyPatch, secret: str) -> None:
-    from mailx import config
-
-    monkeypatch.setenv("RESEND_WEBHOOK_SECRET", secret)
-    config.reset_settings()
-
-
-@pytest.fixture
-def sent(sending: Any, alice: Any, monkeypatch: pytest.MonkeyPatch) -> Sent:
-    _configure(monkeypatch, SECRET)
-    account = alice.account_id
-    create = {"identityId": identity_of(sending, account), "emailId": draft(sending, account)}
-    [[_, made, _]] = submit(sending, account, create)
-    assert poll_once(FakeRelay()) == 1
-    return Sent(sending, account, made["created"]["s"]["id"], "fake-1")
-
-
-def payload(kind: str, email_id: str, created_at: str = "2026-11-25T10:00:00.000Z", **extra: Any) -> str:
-    data = {"email_id": email_id, "from": "alice@example.com", "to": list(RCPTS[:1]), "subject": "Lunch"}
-    body = {"type": kind, "created_at": created_at, "data": {**data, "created_at": created_at, **extra}}
-    return json.dumps(body)
-
-
-def post(
-    body: str,
-    svix_id: str,
-    *,
-    at: datetime | None = None,
-    sent_body: str | None = None,
-    b64: bool = False,
-) -> tuple[int, str]:
-    """POST /webhooks/resend signed over BODY (SENT_BODY, if given, is what actually travels)."""
-    from webhook_handler import handler
-
-    moment = at or datetime.now(tz=UTC)
-    headers = {
-        "content-type": "application/json",
-        "svix-id": svix_id,
-        "svix-timestamp": str(int(moment.timestamp())),
-        "svix-signature": Webhook(SECRET).sign(svix_id, moment, body),
-        "user-agent": "Svix-Webhooks/1.0",
-    }
-    wire = body if sent_body is None else sent_body
-    if b64:
-        wire = base64.b64encode(wire.encode()).decode()
-    response = handler(_event("POST", "/webhooks/resend", headers=headers, body=wire, b64=b64), FakeContext())
-    return int(response["statusCode"]), str(json.loads(response["body"])["outcome"])
-
-
-def submission(s: Sent) -> tuple[dict[str, Any], str]:
-    """(deliveryStatus, state) as EmailSubmission/get shows them."""
-    get = ["EmailSubmission/get", {"accountId": s.account, "ids": [s.submission_id]}, "g"]
-    [[_, got, _]] = call(s.client, FULL, get)
-    status: dict[str, Any] = got["list"][0]["deliveryStatus"]
-    return status, str(got["state"])
-
-
-def history(s: Sent, headers: dict[str, str] = ALICE) -> list[dict[str, Any]]:
-    response = s.client.get(f"/v0/submissions/{s.submission_id}/events", headers=headers)
-    assert response.status_code == 200, response.text
-    events: list[dict[str, Any]] = response.json()["events"]
-    return events
-
-
-def delivered(s: Sent) -> set[str]:
-    status, _ = submission(s)
-    return {status[rcpt]["delivered"] for rcpt in RCPTS}
+from tests.helpers.auth import ALICE, basic
+from tests.helpers.submission import FULL, call
+from tests.helpers.webhooks import RCPTS, Sent, configure, delivered, history, payload, post, submission
 
 
 def test_delivered_event_updates_every_recipient_and_bumps_the_state(sent: Sent) -> None:
@@ -212,7 +114,7 @@ def test_unknown_email_id_is_acknowledged_and_ignored(sent: Sent) -> None:
 
 def test_missing_secret_answers_503_and_stores_nothing(sent: Sent, monkeypatch: pytest.MonkeyPatch) -> None:
     # Given a deployment without RESEND_WEBHOOK_SECRET
-    _configure(monkeypatch, "")
+    configure(monkeypatch, "")
     # When a (correctly signed) webhook arrives, Then it is refused so that Resend retries later
     assert post(payload("email.delivered", sent.relay_id), "m1") == (503, "unconfigured")
     assert history(sent) == [] and delivered(sent) == {"unknown"}

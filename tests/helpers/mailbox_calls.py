@@ -1,13 +1,15 @@
-"""Helpers the Mailbox tests share: alice's JMAP calls over HTTP and the owner's full rights."""
+"""Mailbox calls over HTTP as alice (RFC 8621 §2): one call, Mailbox/set, all mailboxes, ids by role.
+
+RIGHTS are the myRights an owner sees on every mailbox.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from tests.support import basic
+from tests.helpers.jmap_calls import jmap
 
-USING = ["urn:ietf:params:jmap:core", "urn:ietf:params:jmap:mail"]
-RIGHTS = {
+RIGHTS = {  # myRights of a mailbox its owner sees
     "mayReadItems": True,
     "mayAddItems": True,
     "mayRemoveItems": True,
@@ -18,18 +20,6 @@ RIGHTS = {
     "mayDelete": True,
     "maySubmit": True,
 }
-
-
-def jmap(client: Any, *calls: list[Any]) -> list[list[Any]]:
-    """POST the calls as alice with core + mail; the method responses."""
-    response = client.post(
-        "/jmap/api",
-        json={"using": USING, "methodCalls": list(calls)},
-        headers=basic("alice", "correct horse battery"),
-    )
-    assert response.status_code == 200, response.text
-    responses: list[list[Any]] = response.json()["methodResponses"]
-    return responses
 
 
 def one(client: Any, method: str, args: dict[str, Any]) -> tuple[str, dict[str, Any]]:
@@ -47,9 +37,11 @@ def mailbox_set(client: Any, account_id: str, **args: Any) -> dict[str, Any]:
 
 
 def all_boxes(client: Any, account_id: str) -> dict[str, dict[str, Any]]:
+    """Every mailbox of the account by id, as Mailbox/get returns them."""
     [[_, result, _]] = jmap(client, ["Mailbox/get", {"accountId": account_id, "ids": None}, "g"])
     return {mailbox["id"]: mailbox for mailbox in result["list"]}
 
 
 def role_id(client: Any, account_id: str, role: str) -> str:
+    """The id of the mailbox with ROLE, found through Mailbox/get."""
     return next(i for i, m in all_boxes(client, account_id).items() if m["role"] == role)

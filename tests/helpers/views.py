@@ -10,9 +10,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from mailx.protocol.capabilities import CORE, MAIL, SUBMISSION
-from tests.support import basic
+from tests.helpers.auth import ALICE
 
-ALICE = basic("alice", "correct horse battery")
 USING = [CORE, MAIL, SUBMISSION]
 COUNTERS = ("totalEmails", "unreadEmails", "totalThreads", "unreadThreads")
 

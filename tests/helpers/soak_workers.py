@@ -1,6 +1,6 @@
 """The workers of the concurrency soak, usable as threads of the test or as processes of their own.
 
-`python -m tests.integration.soak_workers ROLE ARGS_JSON` runs one worker against the AWS endpoint in
+`python -m tests.helpers.soak_workers ROLE ARGS_JSON` runs one worker against the AWS endpoint in
 the environment (a moto server the test started) through its own copy of the app, and prints its
 journal as JSON on the last line of stdout.
 """
@@ -18,10 +18,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from mailx.store import emails
-from tests.integration.soak_support import Journal, to_wire
-from tests.integration.test_email_query import mail, put
-from tests.integration.test_ses_inbound import _handler, _receive
-from tests.integration.view_support import call
+from tests.helpers.messages import mail, put
+from tests.helpers.ses_events import invoke, receive
+from tests.helpers.soak import Journal, to_wire
+from tests.helpers.views import call
 
 ROUNDS = int(os.environ.get("MAILX_SOAK_ROUNDS", "8"))
 EMAIL_WORKERS = 3
@@ -156,11 +156,11 @@ def ingest_worker(world: World, seeds: list[tuple[str, str]], *, prefix: str = "
             raw = mail(f"{message_id}@x", f"Re: {subject}", irt=parent)
         else:
             raw = mail(f"{message_id}@x", f"Fresh topic {n}")
-        event = _receive(message_id, ["alice@example.com"], raw=raw)
+        event = receive(message_id, ["alice@example.com"], raw=raw)
         arrival = ARRIVALS + timedelta(minutes=n)
         event["Records"][0]["ses"]["mail"]["timestamp"] = arrival.strftime("%Y-%m-%dT%H:%M:%S.000Z")
         for attempt in range(2 if n % 3 == 0 else 1):
-            delivered = _handler(event)["results"][0]["delivered"]
+            delivered = invoke(event)["results"][0]["delivered"]
             if delivered != (0 if attempt else 1):
                 journal.note("ingest wrong", f"ingest of {message_id} attempt {attempt}: {delivered}")
         email_id = emails.ingested(world.account, f"ses:{message_id}")
@@ -217,7 +217,7 @@ def run_threads(workers: list[Callable[[], None]]) -> list[BaseException]:
     return errors
 
 
-def _process_main(role: str, args: dict[str, Any]) -> None:
+def process_main(role: str, args: dict[str, Any]) -> None:
     """One worker in this process, against the endpoint in the environment; its journal on stdout."""
     from fastapi.testclient import TestClient
 
@@ -235,4 +235,4 @@ def _process_main(role: str, args: dict[str, Any]) -> None:
 
 
 if __name__ == "__main__":
-    _process_main(sys.argv[1], json.loads(sys.argv[2]))
+    process_main(sys.argv[1], json.loads(sys.argv[2]))

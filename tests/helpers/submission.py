@@ -1,19 +1,17 @@
-"""Helpers the EmailSubmission and outbound tests share: drafts, JMAP calls with any `using`, the queue."""
+"""EmailSubmission and outbound helpers (RFC 8621 §7): drafts, submissions, JMAP calls with any `using`,
+a fake relay, the outbound queue's depth and the outbound Lambda's context."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
-
-import pytest
 
 from mailx.mail.relay.base import OutboundMessage, RelayResult
 from mailx.protocol.capabilities import CORE, MAIL, SUBMISSION
-from tests.integration.test_email_create import ALICE, box, email_set
+from tests.helpers.auth import ALICE
+from tests.helpers.mailboxes import box
 
-__all__ = ["email_set"]  # the fixture, re-exported for pytest
-
-FULL = [CORE, MAIL, SUBMISSION]
+FULL = [CORE, MAIL, SUBMISSION]  # the capabilities EmailSubmission calls use
 
 
 class FakeRelay:
@@ -33,16 +31,8 @@ class FakeRelay:
         return RelayResult(f"fake-{len(self.calls)}", message.rcpt_to)
 
 
-@pytest.fixture
-def sending(email_set: Any, alice: Any, bob: Any) -> Iterator[Any]:
-    """The test client with the outbound queue and its DLQ created in moto."""
-    from mailx.mail import outbound
-
-    outbound.ensure_queues()
-    yield email_set
-
-
 def call(client: Any, using: list[str], *calls: list[Any]) -> list[list[Any]]:
+    """POST the calls as alice with USING; the methodResponses (the HTTP status must be 200)."""
     response = client.post("/jmap/api", json={"using": using, "methodCalls": list(calls)}, headers=ALICE)
     assert response.status_code == 200, response.text
     result: list[list[Any]] = response.json()["methodResponses"]
@@ -50,6 +40,7 @@ def call(client: Any, using: list[str], *calls: list[Any]) -> list[list[Any]]:
 
 
 def identity_of(client: Any, account: str) -> str:
+    """The id of the account's first Identity."""
     [[_, got, _]] = call(client, FULL, ["Identity/get", {"accountId": account, "ids": None}, "i"])
     identity_id: str = got["list"][0]["id"]
     return identity_id
@@ -95,3 +86,21 @@ def queue_depth(dead: bool = False) -> int:
     ]
     found: Any = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=names)["Attributes"]
     return sum(int(found.get(name, "0")) for name in names)
+
+
+def send(client: Any, account: str) -> str:
+    """Submit a fresh draft from the account's identity; the EmailSubmission id."""
+    create = {"identityId": identity_of(client, account), "emailId": draft(client, account)}
+    [[_, made, _]] = submit(client, account, create)
+    submission_id: str = made["created"]["s"]["id"]
+    return submission_id
+
+
+@dataclass
+class OutboundContext:
+    """The Lambda context the outbound function gets."""
+
+    function_name: str = "mailx-outbound"
+    memory_limit_in_mb: int = 1024
+    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:mailx-outbound"
+    aws_request_id: str = "req-outbound"

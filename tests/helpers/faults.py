@@ -16,10 +16,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-import pytest
-
 DYNAMODB_ERROR = "com.amazonaws.dynamodb.v20120810#"
-_MARK = "_mailx_fault"
+MARK = "_mailx_fault"  # the request attribute holding the injected answer
 
 
 class Crash(BaseException):
@@ -66,30 +64,6 @@ def dynamodb_client() -> Any:
     return tables.connection().client
 
 
-@pytest.fixture
-def faults(aws: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[Faults]:
-    """Lets tests fail AWS calls; botocore's backoff delays are recorded instead of slept."""
-    from botocore.retries.standard import ExponentialBackoff
-    from moto.core.models import botocore_stubber
-
-    seen = Faults()
-    moto_process = botocore_stubber.process_request
-
-    def process(request: Any) -> Any:
-        marked = getattr(request, _MARK, None)
-        return marked if marked is not None else moto_process(request)
-
-    real_delay = ExponentialBackoff.delay_amount
-
-    def delay(self: ExponentialBackoff, context: Any) -> float:
-        seen.backoffs.append(real_delay(self, context))
-        return 0.0
-
-    monkeypatch.setattr(botocore_stubber, "process_request", process)
-    monkeypatch.setattr(ExponentialBackoff, "delay_amount", delay)
-    yield seen
-
-
 @contextmanager
 def failing(
     faults: Faults,
@@ -114,7 +88,7 @@ def failing(
             return
         count["hit"] += 1
         faults.injected[operation] += 1
-        setattr(request, _MARK, error.response(request))
+        setattr(request, MARK, error.response(request))
 
     event = f"before-send.dynamodb.{operation}"
     events.register_first(event, mark)
