@@ -12,8 +12,9 @@ from mailx.methods._commit import commit_with_retry
 from mailx.protocol.errors import MethodError, SetError
 from mailx.store import retry
 from mailx.store.errors import Conflict, StateMismatch, StoreUnavailable
+from tests.helpers.paths import REPO
 
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = REPO
 
 
 @pytest.fixture(autouse=True)
