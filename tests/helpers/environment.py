@@ -75,7 +75,7 @@ def serialise_moto_writes(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def forbid_scans(client: Any) -> None:
-    """No request path may Scan a table (DESIGN.md): any Scan through the shared client fails the test."""
+    """No request path may Scan a table (docs/architecture.md): any Scan through the shared client fails."""
 
     def refuse(**kwargs: Any) -> None:
         raise AssertionError(f"a DynamoDB Scan was issued: {kwargs.get('params', {}).get('TableName')}")

@@ -53,7 +53,9 @@ def test_session_with_basic_auth_has_every_field(client: Any, alice: Any) -> Non
         "isReadOnly": False,
         "accountCapabilities": account["accountCapabilities"],
     }
-    for urn in session["capabilities"]:  # core too: clients look it up (DESIGN.md compatibility rules)
+    for urn in session[
+        "capabilities"
+    ]:  # core too: clients look it up (docs/architecture.md, "Compatibility rules")
         assert session["primaryAccounts"][urn] == alice.account_id
 
 

@@ -8,7 +8,7 @@ from typing import Any, cast
 import pytest
 
 from mailx.mail.ingest import ingest
-from mailx.methods.email import copy
+from mailx.methods.email import _implicit_set, copy
 from mailx.protocol.capabilities import CORE, MAIL
 from mailx.protocol.context import AccountAccess, CallContext, RequestContext
 from mailx.server.services import Services
@@ -130,7 +130,7 @@ def test_on_success_destroy_original_makes_the_implicit_email_set(
         seen.append((call.method_name, args))
         return {"accountId": args["accountId"], "destroyed": args["destroy"]}
 
-    monkeypatch.setattr(copy, "email_set_handler", lambda: fake_set)
+    monkeypatch.setattr(_implicit_set, "email_set_handler", lambda: fake_set)
     call = copy_call(alice.account_id, bob.account_id)
     responses = run(
         call,

@@ -1,4 +1,4 @@
-"""Email/query's indexed views cost the same calls and items at 60 and 180 messages (DESIGN.md targets).
+"""Email/query's indexed views cost the same calls and items at 60 and 180 messages (architecture targets).
 
 The 1,000 / 100,000 comparison is a benchmark (bench/); this keeps the property in every test run.
 """
@@ -70,7 +70,7 @@ def test_open_a_view_costs_the_same_at_60_and_180_messages(client: Any, alice: A
     # Then every view costs the same calls and reads the same items: the cost follows the page
     assert small == large
     # Sign-in (GetItem of the account, which also carries the states), Mailbox/get (Query), Email/query
-    # (Query of 50), Email/get (BatchGetItem): the DESIGN.md target of at most 4 calls
+    # (Query of 50), Email/get (BatchGetItem): the target of at most 4 calls (docs/architecture.md)
     assert small[0][0] == {"Query": 2, "GetItem": 1, "BatchGetItem": 1}, small
     assert sum(small[0][0].values()) <= 4
     assert small[0][1]["BatchGetItem"] == 50

@@ -15,11 +15,11 @@ from __future__ import annotations
 from typing import Any
 
 from mailx.limits import LIMITS
+from mailx.methods.email._implicit_set import run_email_set
 from mailx.methods.email._set_create import Placement, check_placement, place, server_set
-from mailx.protocol.capabilities import MAIL
 from mailx.protocol.context import CallContext
 from mailx.protocol.errors import STATE_MISMATCH, MethodError, SetError
-from mailx.protocol.registry import Handler, MethodOutput
+from mailx.protocol.registry import MethodOutput
 from mailx.protocol.standard_copy import CopyArgs, CopyResult, parse_copy
 from mailx.protocol.standard_set import check_state
 from mailx.protocol.validate import is_id, parse_utc_date
@@ -64,30 +64,14 @@ def _check_states(call: CallContext, args: CopyArgs) -> str:
     return old_state
 
 
-def email_set_handler() -> Handler:
-    """Email/set, for the implicit destroy (imported late: most copies never destroy originals)."""
-    from mailx.methods.email.set import email_set
-
-    return email_set
-
-
 def destroy_originals(call: CallContext, args: CopyArgs, copied: list[str]) -> tuple[str, dict[str, Any]]:
     """The implicit Email/set of RFC 8620 §5.4 on the from-account, as a (name, arguments) response."""
-    handler = email_set_handler()
-    implicit = CallContext(call.request, call.call_id, "Email/set", MAIL, writes=True)
     set_args = {
         "accountId": args.from_account_id,
         "ifInState": args.destroy_from_if_in_state,
         "destroy": copied,
     }
-    try:
-        implicit.account(set_args)
-        output = handler(implicit, set_args)
-    except MethodError as error:
-        return "error", error.to_response_args()
-    if isinstance(output, dict):
-        return "Email/set", output
-    return output[0]
+    return run_email_set(call, set_args)
 
 
 def email_copy(call: CallContext, args: dict[str, Any]) -> MethodOutput:

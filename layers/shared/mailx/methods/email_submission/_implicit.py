@@ -3,9 +3,9 @@
 The implicit call is the registered Email/set handler with EmailSubmission/set's call id, as
 Email/copy does for onSuccessDestroyOriginal, so the Email changes exactly as a client's own Email/set
 would. It runs whatever `using` says: jmapc and jmap-jam send onSuccessUpdateEmail with only the
-submission capability (DESIGN.md, compatibility rules), and the Email/set it implies is part of this
-method, not a call the client made. Only submissions this call created, updated or destroyed count;
-keys naming any other submission are ignored.
+submission capability (docs/architecture.md, "Compatibility rules"), and the Email/set it implies is
+part of this method, not a call the client made. Only submissions this call created, updated or
+destroyed count; keys naming any other submission are ignored.
 """
 
 from __future__ import annotations
@@ -13,10 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from mailx.methods.email.copy import email_set_handler
-from mailx.protocol.capabilities import MAIL
+from mailx.methods.email._implicit_set import run_email_set
 from mailx.protocol.context import CallContext
-from mailx.protocol.errors import MethodError
 from mailx.protocol.validate import invalid, is_id_or_creation_ref
 
 
@@ -65,18 +63,9 @@ def implicit_email_set(
     destroy = list(dict.fromkeys(e for _, e in _email_ids(call, on_success.destroy, email_of)))
     if not update and not destroy:
         return None
-    handler = email_set_handler()
-    implicit = CallContext(call.request, call.call_id, "Email/set", MAIL, writes=True)
     set_args: dict[str, Any] = {"accountId": account_id}
     if update:
         set_args["update"] = update
     if destroy:
         set_args["destroy"] = destroy
-    try:
-        implicit.account(set_args)
-        output = handler(implicit, set_args)
-    except MethodError as error:
-        return "error", error.to_response_args()
-    if isinstance(output, dict):
-        return "Email/set", output
-    return output[0]
+    return run_email_set(call, set_args)

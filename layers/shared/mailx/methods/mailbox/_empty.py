@@ -11,8 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from mailx.limits import LIMITS
-from mailx.protocol.capabilities import MAIL
+from mailx.methods.email._implicit_set import run_email_set
 from mailx.protocol.context import CallContext
+from mailx.protocol.errors import MethodError
 from mailx.store import emails
 
 
@@ -22,9 +23,6 @@ def _chunks(items: list[Any], size: int) -> list[list[Any]]:
 
 def empty_mailbox(call: CallContext, account_id: str, mailbox_id: str) -> int:
     """Remove every Email from MAILBOX_ID (destroying those in no other mailbox); returns how many failed."""
-    from mailx.methods.email.copy import email_set_handler
-
-    handler = email_set_handler()
     records = emails.get_many(account_id, emails.member_ids(account_id, mailbox_id), with_summary=False)
     moves = [e for e, r in records.items() if set(r.mailbox_ids) - {mailbox_id}]
     gone = [e for e, r in records.items() if not set(r.mailbox_ids) - {mailbox_id}]
@@ -36,8 +34,9 @@ def empty_mailbox(call: CallContext, account_id: str, mailbox_id: str) -> int:
             "update": {e: {f"mailboxIds/{mailbox_id}": None} for kind, e in chunk if kind == "update"},
             "destroy": [e for kind, e in chunk if kind == "destroy"],
         }
-        implicit = CallContext(call.request, call.call_id, "Email/set", MAIL, writes=True)
-        output = handler(implicit, args)
-        response = output if isinstance(output, dict) else output[0][1]
+        name, response = run_email_set(call, args)
+        if name == "error":  # the whole Mailbox/set fails as the Email/set did
+            extra = {k: v for k, v in response.items() if k not in ("type", "description")}
+            raise MethodError(str(response["type"]), response.get("description"), **extra)
         failed += len(response.get("notUpdated") or {}) + len(response.get("notDestroyed") or {})
     return failed
