@@ -2,8 +2,8 @@
 
 The runtime is `python functions/jmap/jmap_local.py` on a free port with a temporary data folder; accounts are
 made with the `mailx` command and mail arrives through `mailx deliver` (the SES ingest path). Each
-client module then drives a webmail workflow with that client's own API. When a test fails, the tail
-of the runtime's log is attached to its report.
+client module then drives a webmail workflow with that client's own API. The session's runtime is the
+`runtime` fixture of tests/e2e/conftest.py.
 """
 
 from __future__ import annotations
