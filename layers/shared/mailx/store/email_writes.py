@@ -15,7 +15,7 @@ from pynamodb.expressions.update import Action
 
 from mailx.store import email_index
 from mailx.store.email_reads import Versioned
-from mailx.store.emails import EmailRecord, membership_key
+from mailx.store.emails import EmailRecord, membership_key, stage_views
 from mailx.store.models import Email, EmailIndexItem, Membership, Thread
 from mailx.store.transactions import Txn
 
@@ -28,18 +28,6 @@ def _condition(found: Versioned) -> Condition:
 
 def _views(record: EmailRecord) -> set[str]:
     return email_index.views_of(record.mailbox_ids, record.keywords)
-
-
-def _stage_views(txn: Txn, record: EmailRecord, before: set[str], after: set[str]) -> None:
-    email_index.stage_views(
-        txn,
-        email_id=record.email_id,
-        thread_id=record.thread_id,
-        received_at=record.received_at,
-        size=record.size,
-        before=before,
-        after=after,
-    )
 
 
 def update_cost(before: EmailRecord, after: EmailRecord) -> int:
@@ -76,7 +64,7 @@ def stage_update(
                 size=before.size,
             )
         )
-    _stage_views(txn, after, _views(before), _views(after))
+    stage_views(txn, after, _views(before), _views(after))
     return after
 
 
@@ -88,7 +76,7 @@ def stage_destroy(txn: Txn, found: Versioned) -> None:
     sort = email_index.sort_key(record.received_at, record.email_id)
     for mailbox_id in record.mailbox_ids:
         txn.delete(Membership(key=membership_key(txn.account_id, mailbox_id), sort=sort))
-    _stage_views(txn, record, _views(record), set())
+    stage_views(txn, record, _views(record), set())
     txn.delete(EmailIndexItem(key=f"{txn.account_id}#text", sort=record.blob_id), tag="text")
 
 
