@@ -14,9 +14,9 @@ from typing import Any
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from mailx.server.limits import LIMITS
-from tests.fuzz.conftest import EXAMPLES, World
-from tests.support import basic
+from mailx.limits import LIMITS
+from tests.helpers.auth import basic
+from tests.helpers.fuzz import EXAMPLES, World
 
 AUTH = {**basic("alice", "correct horse battery"), "Content-Type": "application/json"}
 CORE = "urn:ietf:params:jmap:core"

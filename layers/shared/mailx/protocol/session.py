@@ -60,7 +60,7 @@ def build_session(
         for a in accounts
     }
     # Core has no account capability, but some clients look up primaryAccounts[core] to find "the"
-    # account (DESIGN.md, compatibility rules); naming the first account there is harmless.
+    # account (docs/architecture.md, "Compatibility rules"); naming the first account there is harmless.
     # The same holds for a server capability without account data (mailx's limits).
     primary: dict[str, str] = {urn: accounts[0].account_id for urn in capabilities} if accounts else {}
     for a in accounts:

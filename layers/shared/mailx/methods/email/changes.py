@@ -14,14 +14,14 @@ from mailx.protocol.standard_changes import (
     parse_changes,
     parse_modseq_state,
 )
-from mailx.store import states
+from mailx.store import transactions
 from mailx.store.errors import ChangesExpired
 
 
 def _entries(
     account_id: str, type_name: str, since: int, current: int
 ) -> Iterator[tuple[int, str, ChangeKind]]:
-    for step in states.read_changes(account_id, type_name, since, current):
+    for step in transactions.read_changes(account_id, type_name, since, current):
         for kind, ids in (
             ("created", step.created),
             ("updated", step.updated),

@@ -14,9 +14,9 @@ from mailx.protocol.standard_changes import (
     parse_changes,
     parse_modseq_state,
 )
-from mailx.store import states
+from mailx.store import transactions
 from mailx.store.errors import ChangesExpired
-from mailx.store.states import ChangeEntry
+from mailx.store.transactions import ChangeEntry
 
 
 def parse_state(value: str) -> int:
@@ -35,7 +35,7 @@ def flatten(entries: Iterable[ChangeEntry]) -> Iterator[tuple[int, str, ChangeKi
 def read_log(account_id: str, since: int, current: int) -> list[ChangeEntry]:
     """The Mailbox change log after SINCE; an expired or unknown state is cannotCalculateChanges."""
     try:
-        return list(states.read_changes(account_id, "Mailbox", since, current))
+        return list(transactions.read_changes(account_id, "Mailbox", since, current))
     except ChangesExpired as exc:
         raise MethodError(CANNOT_CALCULATE_CHANGES, str(exc)) from None
 
