@@ -6,6 +6,8 @@ upload of more than ~4 MB can never arrive: maxSizeUpload says so instead of pro
 
 from __future__ import annotations
 
+from typing import Any
+
 from mailx.protocol.limits import CoreLimits
 
 MAX_UPLOAD_BYTES = 4_000_000
@@ -17,6 +19,10 @@ LIMITS = CoreLimits(
     max_calls_in_request=32,
     max_objects_in_get=500,
     max_objects_in_set=500,
+    # Lambda returns at most 6 MB and escapes the JSON body once more inside its own JSON: 4 MB of
+    # method responses always fits. A reference may resolve to no more than a request may carry.
+    max_size_response=4_000_000,
+    max_size_reference=5_000_000,
 )
 
 # RFC 8621 §1.3.1 account capability values.
@@ -34,3 +40,18 @@ MAX_MESSAGE_SIZE = 40 * 1024 * 1024
 # RFC 9404 §3.1 blob capability values: what Blob/upload enforces is what the Session advertises.
 MAX_SIZE_BLOB_SET = MAX_UPLOAD_BYTES
 MAX_DATA_SOURCES = 64  # servers MUST allow at least 64
+
+
+def advertised() -> dict[str, Any]:
+    """The MAILX_LIMITS capability object: every bound beyond the RFCs' own properties."""
+    from mailx.mime import bounds  # the mime package stays out of the cold start
+
+    return {
+        "maxSizeResponse": LIMITS.max_size_response,
+        "maxSizeReference": LIMITS.max_size_reference,
+        "maxSizeMessage": MAX_MESSAGE_SIZE,
+        "maxMimeParts": bounds.MAX_MIME_PARTS,
+        "maxMimeDepth": bounds.MAX_MIME_DEPTH,
+        "maxMimeParameters": bounds.MAX_MIME_PARAMETERS,
+        "maxParsedFieldOctets": bounds.MAX_PARSED_FIELD_OCTETS,
+    }

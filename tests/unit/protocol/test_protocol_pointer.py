@@ -75,3 +75,26 @@ def test_star_is_an_ordinary_key_on_an_object() -> None:
 def test_star_fails_when_any_item_lacks_the_rest_of_the_path() -> None:
     with pytest.raises(PointerError):
         evaluate_pointer({"list": [{"id": "a"}, {}]}, "/list/*/id")
+
+
+def test_star_over_aliased_arrays_stops_at_the_visit_budget() -> None:
+    from mailx.protocol.pointer import MAX_POINTER_VISITS, PointerTooLarge
+
+    # Given a document that repeats one array 4 times per level (12 levels: 16.7 million leaves,
+    # a few hundred objects in memory, as result references can alias earlier responses)
+    level: Any = ["x"]
+    for _ in range(12):
+        level = [level, level, level, level]
+    # When a path maps * over every level, it is refused before walking them all
+    with pytest.raises(PointerTooLarge):
+        evaluate_pointer({"l": level}, "/l" + "/*" * 12)
+    # while a fan-out under the budget still works
+    small: Any = ["x"]
+    for _ in range(4):
+        small = [small, small, small, small]
+    assert len(evaluate_pointer({"l": small}, "/l" + "/*" * 4)) == 4**4 < MAX_POINTER_VISITS
+
+
+def test_an_index_of_thousands_of_digits_is_out_of_range_not_a_crash() -> None:
+    with pytest.raises(PointerError, match="out of range"):
+        evaluate_pointer({"ids": ["a"]}, "/ids/" + "9" * 5000)

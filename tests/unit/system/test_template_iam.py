@@ -58,7 +58,11 @@ EXPECTED = {
     "SesInboundFunction": Expected(
         read=MAIL - {"changes"} | {"logins", "identities", "config", "vacation"},
         write=MAIL,
-        s3={"inbound/": {"s3:GetObject"}, "emails/": {"s3:PutObject"}, "oversized/": {"s3:PutObject"}},
+        s3={
+            "inbound/": {"s3:GetObject"},
+            "emails/": {"s3:GetObject", "s3:PutObject"},  # GET: summaries too large for their item
+            "oversized/": {"s3:PutObject"},
+        },
         queues={"InboundDeadLetterQueue"},
         ses_send=True,  # vacation replies through the SES relay
     ),

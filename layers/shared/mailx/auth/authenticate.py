@@ -92,7 +92,7 @@ def verify_password_login(name: str, password: str, source: str | None) -> Princ
         return Principal(cached, "password")
     account_id = accounts.find_by_login(name)
     try:
-        throttle.check(account_id, source)
+        throttle.check(account_id, name, source)
     except throttle.Throttled as exc:
         raise AuthThrottled(exc.retry_after) from None
     account: AccountRecord | None = None
@@ -104,7 +104,7 @@ def verify_password_login(name: str, password: str, source: str | None) -> Princ
     if account is None:
         passwords.verify_password(_dummy_hash(), password)  # same cost whether or not the name exists
     if account is None or not passwords.verify_password(account.password_hash, password):
-        throttle.record_failure(account_id, source)
+        throttle.record_failure(account_id, name, source)
         raise AuthFailed("wrong credentials")
     if account.disabled:
         raise AuthFailed("account disabled")

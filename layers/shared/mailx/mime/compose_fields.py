@@ -211,6 +211,10 @@ def raw_body(value: Any, path: str) -> str:
     pieces = _BREAK.split(text)
     if any(not piece or piece[0] not in " \t" for piece in pieces[1:]):
         raise ComposeError(path, "a line break must be followed by white space (folding)")
+    # RFC 5322 §3.2.2: a folded line holding only white space is obsolete, and some parsers read it
+    # as the blank line ending the header section, so the fields after it would be a body to them.
+    if any(not piece.strip(" \t") for piece in pieces[1:]):
+        raise ComposeError(path, "a folded line must not be only white space")
     text = "\r\n".join(pieces)
     return text if not text or text[0] in " \t" else " " + text
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from mailx.mime.bounds import MAX_MIME_DEPTH, MAX_MIME_PARTS
 from mailx.mime.compose_fields import ComposeError, checked_str
 from mailx.mime.compose_parts import (
     PART_KEYS,
@@ -24,10 +25,18 @@ class _Builder:
     def __init__(self, values: dict[str, str]) -> None:
         self.values = values
         self.used: dict[str, str] = {}
+        self.count = 0
 
-    def part(self, obj: Any, path: str, *, default_type: str | None, leaf_only: bool) -> PartSpec:
+    def part(
+        self, obj: Any, path: str, *, default_type: str | None, leaf_only: bool, depth: int = 0
+    ) -> PartSpec:
         if not isinstance(obj, dict):
             raise ComposeError(path, "must be an EmailBodyPart object")
+        self.count += 1
+        if depth >= MAX_MIME_DEPTH:
+            raise ComposeError(f"{path[:200]}/subParts", f"parts may nest at most {MAX_MIME_DEPTH} deep")
+        if self.count > MAX_MIME_PARTS:
+            raise ComposeError(path[:200], f"a message may have at most {MAX_MIME_PARTS} parts")
         unknown_keys(obj, PART_KEYS, f"{path}/")
         spec = PartSpec(path)
         add_header_properties(obj, f"{path}/", spec, part_forbid)
@@ -37,12 +46,12 @@ class _Builder:
                 raise ComposeError(
                     f"{path}/subParts", "parts of textBody, htmlBody and attachments are leaves"
                 )
-            self._multipart(obj, spec)
+            self._multipart(obj, spec, depth)
         else:
             self._leaf(obj, spec, default_type)
         return spec
 
-    def _multipart(self, obj: dict[str, Any], spec: PartSpec) -> None:
+    def _multipart(self, obj: dict[str, Any], spec: PartSpec, depth: int) -> None:
         spec.type = spec.type or "multipart/mixed"
         if not spec.type.startswith("multipart/"):
             raise ComposeError(f"{spec.path}/type", "a part with subParts must be multipart/*")
@@ -53,7 +62,7 @@ class _Builder:
         if not isinstance(subs, list) or not subs:
             raise ComposeError(f"{spec.path}/subParts", "must be a non-empty array of EmailBodyPart objects")
         spec.sub_parts = [
-            self.part(sub, f"{spec.path}/subParts/{i}", default_type=None, leaf_only=False)
+            self.part(sub, f"{spec.path}/subParts/{i}", default_type=None, leaf_only=False, depth=depth + 1)
             for i, sub in enumerate(subs)
         ]
 

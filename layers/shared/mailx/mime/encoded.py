@@ -6,8 +6,10 @@ import binascii
 import re
 import unicodedata
 from email.message import Message
-from email.utils import collapse_rfc2231_value
+from email.utils import collapse_rfc2231_value, decode_params
+from typing import Any
 
+from mailx.mime.bounds import MAX_MIME_PARAMETERS
 from mailx.mime.charsets import decode_known
 
 # RFC 2047 §2: encoded-text has no "?" and no white space; an RFC 2231 §5 language suffix is allowed.
@@ -123,10 +125,52 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+def split_params(value: str, limit: int = MAX_MIME_PARAMETERS) -> list[str]:
+    """The `;`-separated pieces of a parameterised field, quotes respected, at most LIMIT + 1 (the
+    value and LIMIT parameters). One pass: the email package's own splitter re-scans the rest of
+    the field for every piece, 28 s of CPU for 100,000 RFC 2231 continuations."""
+    pieces: list[str] = []
+    start = 0
+    quoted = escaped = False
+    for index, char in enumerate(value):
+        if escaped:
+            escaped = False
+        elif char == "\\" and quoted:
+            escaped = True
+        elif char == '"':
+            quoted = not quoted
+        elif char == ";" and not quoted:
+            pieces.append(value[start:index])
+            start = index + 1
+            if len(pieces) > limit:
+                return pieces
+    pieces.append(value[start:])
+    return pieces
+
+
+class BoundedParams(Message):
+    """A Message whose parameter parsing (get_param, get_boundary, get_content_charset, ...) is linear
+    and reads at most MAX_MIME_PARAMETERS parameters, for every field; otherwise as the email package."""
+
+    def _get_params_preserve(self, failobj: Any, header: str) -> Any:
+        missing = object()
+        value = self.get(header, missing)
+        if value is missing:
+            return failobj
+        params: list[tuple[str, str]] = []
+        for piece in split_params(str(value)):
+            name, sep, val = piece.partition("=")
+            if sep:
+                params.append((name.strip().lower(), val.strip()))
+            else:
+                params.append((piece.strip(), ""))
+        return decode_params(params)
+
+
 def header_params(header_name: str, value: str) -> Message:
     """Wraps one unfolded header in a Message so the email package's RFC 2231 parameter logic
-    (continuations, charsets, languages) can be used on it."""
-    holder = Message()
+    (continuations, charsets, languages) can be used on it, with BoundedParams' linear splitter."""
+    holder = BoundedParams()
     holder[header_name] = unfold(value)
     return holder
 

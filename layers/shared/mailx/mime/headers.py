@@ -10,6 +10,7 @@ from email.utils import parsedate_tz
 from typing import Any
 
 from mailx.mime.addresses import parse_addresses, parse_grouped
+from mailx.mime.bounds import MAX_PARSED_ALL_OCTETS, MAX_PARSED_FIELD_OCTETS
 from mailx.mime.encoded import decode_words, nfc, strip_comments, unfold
 from mailx.mime.parse import Headers
 
@@ -144,21 +145,42 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
 }
 
 
+def _bounded(raw: str) -> str:
+    """The first MAX_PARSED_FIELD_OCTETS of a value, cut after the last list separator in it."""
+    if len(raw) <= MAX_PARSED_FIELD_OCTETS:
+        return raw
+    head = raw[:MAX_PARSED_FIELD_OCTETS]
+    cut = max(head.rfind(","), head.rfind(">"))
+    return head[: cut + 1] if cut > 0 else head
+
+
 def parse_form(raw: str, form: str) -> Any:
-    """One header value in one form; a parser failure degrades to null, never to an error."""
+    """One header value in one form; a parser failure degrades to null, never to an error. Parsed
+    forms read at most MAX_PARSED_FIELD_OCTETS of it (mime.bounds)."""
     try:
-        return _PARSERS[form](raw)
+        return _PARSERS[form](raw if form == "Raw" else _bounded(raw))
     except Exception:
         return None
 
 
 def header_value(headers: Headers, prop: HeaderProperty) -> Any:
-    """The last instance (or all instances with :all) of a field, matched case-insensitively."""
+    """The last instance (or all instances with :all) of a field, matched case-insensitively.
+
+    Only the instances answered are parsed; with :all, parsed forms stop after
+    MAX_PARSED_ALL_OCTETS in all and answer null for the instances after that."""
     wanted = prop.name.lower()
-    values = [parse_form(value, prop.form) for name, value in headers if name.lower() == wanted]
-    if prop.all:
-        return values
-    return values[-1] if values else None
+    found = [value for name, value in headers if name.lower() == wanted]
+    if not prop.all:
+        return parse_form(found[-1], prop.form) if found else None
+    values: list[Any] = []
+    budget = MAX_PARSED_ALL_OCTETS
+    for value in found:
+        if prop.form != "Raw" and budget <= 0:
+            values.append(None)
+            continue
+        budget -= min(len(value), MAX_PARSED_FIELD_OCTETS)
+        values.append(parse_form(value, prop.form))
+    return values
 
 
 def header_list(headers: Headers) -> list[dict[str, str]]:

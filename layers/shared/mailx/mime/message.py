@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from mailx.mime.parse import BodyPart, Headers, build_tree, read_entity
+from mailx.mime.header_section import split
+from mailx.mime.parse import (
+    BodyPart,
+    Headers,
+    TooManyParts,
+    build_tree,
+    read_entity,
+    read_headers_only,
+)
 from mailx.mime.structure import BodyLists, split_body
 
 
@@ -17,6 +25,8 @@ class ParsedMessage:
     body_structure: BodyPart
     lists: BodyLists
     _index: dict[str, BodyPart] = field(default_factory=dict, repr=False, compare=False)
+    # The header section has lines a receiver may read differently (mime.header_section).
+    unverifiable_headers: bool = False
 
     @property
     def text_body(self) -> tuple[BodyPart, ...]:
@@ -61,10 +71,19 @@ def _fallback(raw: bytes) -> ParsedMessage:
 def parse_message(raw: bytes) -> ParsedMessage:
     """Parses any octets into a message; malformed input degrades, it never raises."""
     try:
-        entity = read_entity(raw)
+        prepared, unverifiable, body = split(raw)
+        try:
+            entity = read_entity(prepared)
+        except TooManyParts:
+            # Listed as its headers plus one leaf holding the whole body (mime.bounds). The body is
+            # not fed to the parser: headers-only mode still splits it into a list of every line.
+            entity = read_headers_only(prepared[:body])
+            entity.set_payload(prepared[body:].decode("ascii", "surrogateescape"))
+            entity.set_type("application/octet-stream")
+        del prepared
         headers = tuple(entity.raw_items())
         root = build_tree(entity, [0], headers)
         index = {leaf.part_id: leaf for leaf in root.leaves() if leaf.part_id is not None}
-        return ParsedMessage(len(raw), headers, root, split_body(root), index)
+        return ParsedMessage(len(raw), headers, root, split_body(root), index, unverifiable)
     except Exception:
         return _fallback(raw)

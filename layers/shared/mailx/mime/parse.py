@@ -8,8 +8,18 @@ from dataclasses import dataclass
 from email.message import Message
 from email.parser import BytesParser, Parser
 from email.policy import Compat32
+from typing import Any
 
-from mailx.mime.encoded import decode_anywhere, header_params, nfc, param, strip_comments, unfold
+from mailx.mime.bounds import MAX_MIME_DEPTH, MAX_MIME_PARTS
+from mailx.mime.encoded import (
+    BoundedParams,
+    decode_anywhere,
+    header_params,
+    nfc,
+    param,
+    strip_comments,
+    unfold,
+)
 from mailx.mime.transfer import decode_transfer
 
 Headers = tuple[tuple[str, str], ...]
@@ -54,7 +64,7 @@ def mime_type(entity: Message) -> str:
     return cleaned if _TYPE.fullmatch(cleaned) else "text/plain"
 
 
-class _Entity(Message):
+class _Entity(BoundedParams):
     """Makes the parser treat message/* as an opaque leaf: JMAP does not descend into attached
     messages (RFC 8621 §4.1.4) and needs their exact octets for download and Email/parse."""
 
@@ -96,9 +106,29 @@ class BodyPart:
             yield from sub.walk()
 
 
-def read_entity(raw: bytes) -> Message:
-    """Parses bytes into the email package's tree using the raw-preserving policy."""
-    return BytesParser(_Entity, policy=_POLICY).parsebytes(raw)
+class TooManyParts(Exception):
+    """The message has more than MAX_MIME_PARTS parts (raised while parsing, so no more are built)."""
+
+
+def read_entity(raw: bytes, *, max_parts: int = MAX_MIME_PARTS) -> Message:
+    """Parses bytes into the email package's tree using the raw-preserving policy.
+
+    Raises TooManyParts as soon as the parser makes part MAX_PARTS + 1: 40 MiB of empty parts would
+    otherwise be 6 million Message objects, gigabytes."""
+    made = [-1]  # FeedParser calls the factory once on its own, to probe for a policy argument
+
+    def factory(*args: Any, **kwargs: Any) -> _Entity:
+        made[0] += 1
+        if made[0] > max_parts:
+            raise TooManyParts(f"more than {max_parts} parts")
+        return _Entity(*args, **kwargs)
+
+    return BytesParser(factory, policy=_POLICY).parsebytes(raw)
+
+
+def read_headers_only(raw: bytes) -> Message:
+    """The header section alone; the body stays one string payload, never split into parts."""
+    return BytesParser(_Entity, policy=_POLICY).parsebytes(raw, headersonly=True)
 
 
 def read_header_block(block: str) -> Headers:
@@ -200,16 +230,22 @@ def _payload_bytes(entity: Message) -> bytes:
     return b""
 
 
-def build_tree(entity: Message, counter: list[int], headers: Headers | None = None) -> BodyPart:
+def build_tree(
+    entity: Message, counter: list[int], headers: Headers | None = None, *, depth: int = 0
+) -> BodyPart:
     """Turns the email package's tree into BodyParts, numbering leaves "1", "2", … depth-first.
 
     A multipart without a usable boundary cannot be split; it is read as RFC 2045 §5.2's default
-    text/plain rather than as a container with no children, so its text is not lost."""
+    text/plain rather than as a container with no children, so its text is not lost. A container
+    MAX_MIME_DEPTH deep lists no sub-parts (they stay in the downloadable message)."""
     own = tuple(entity.raw_items()) if headers is None else headers
     ctype = mime_type(entity)
     payload = getattr(entity, "_payload", None)
     if ctype.startswith("multipart/") and isinstance(payload, list):
-        subs = tuple(build_tree(child, counter) for child in payload if isinstance(child, Message))
+        children = payload if depth < MAX_MIME_DEPTH else []
+        subs = tuple(
+            build_tree(child, counter, depth=depth + 1) for child in children if isinstance(child, Message)
+        )
         return _part(entity, own, ctype, None, subs)
     if ctype.startswith("multipart/"):
         ctype = "text/plain"

@@ -6,7 +6,8 @@ Stored shape (JSON, nulls and empty values omitted inside parts):
      "messageId", "inReplyTo", "references", "sender", "from", "to", "cc", "bcc", "replyTo",
      "subject", "sentAt": the §4.1.3 convenience values, already parsed,
      "preview": str, "hasAttachment": bool,
-     "bodyStructure": part, "textBody": [partId], "htmlBody": [partId], "attachments": [partId]}
+     "bodyStructure": part, "textBody": [partId], "htmlBody": [partId], "attachments": [partId],
+     "unverifiableHeaders"?: true}
 
     part = {"partId"?, "size"?, "type", "charset"?, "disposition"?, "cid"?, "language"?,
             "location"?, "name"?, "h"?: raw header block of the part, "subParts"?: [part]}
@@ -30,6 +31,9 @@ from mailx.mime.preview import make_preview
 from mailx.mime.subject import base_subject
 
 SUMMARY_VERSION = 1
+# Set (only) when the header section has lines receivers may read differently from us: such a
+# message cannot be sent, as its From cannot be checked (mime.header_section).
+UNVERIFIABLE_HEADERS = "unverifiableHeaders"
 _CID_REF = re.compile(r"""cid:([^"'\s>)]+)""", re.IGNORECASE)
 
 
@@ -95,6 +99,8 @@ def summarise(message: ParsedMessage, *, blob_id: str) -> dict[str, Any]:
     summary["textBody"] = [p.part_id for p in message.text_body]
     summary["htmlBody"] = [p.part_id for p in message.html_body]
     summary["attachments"] = [p.part_id for p in message.attachments]
+    if message.unverifiable_headers:
+        summary[UNVERIFIABLE_HEADERS] = True
     return summary
 
 

@@ -6,8 +6,10 @@ from collections.abc import Callable
 from typing import Any
 
 from mailx.errors import Unavailable
+from mailx.protocol.budget import json_size_within
 from mailx.protocol.context import CallContext, RequestContext
 from mailx.protocol.errors import (
+    REQUEST_TOO_LARGE,
     SERVER_FAIL,
     SERVER_UNAVAILABLE,
     UNKNOWN_METHOD,
@@ -65,10 +67,14 @@ def _lookup(registry: Registry, ctx: RequestContext, name: str) -> MethodSpec:
 
 
 def _run_call(
-    invocation: Invocation, registry: Registry, ctx: RequestContext, responses: list[list[Any]]
+    invocation: Invocation,
+    registry: Registry,
+    ctx: RequestContext,
+    responses: list[list[Any]],
+    limits: CoreLimits,
 ) -> list[list[Any]]:
     spec = _lookup(registry, ctx, invocation.name)
-    arguments = resolve_references(invocation.arguments, responses)
+    arguments = resolve_references(invocation.arguments, responses, max_size=limits.max_size_reference)
     call = CallContext(
         request=ctx,
         call_id=invocation.call_id,
@@ -103,6 +109,39 @@ def _server_error(exc: Exception) -> dict[str, str]:
     return {"type": SERVER_FAIL, "description": SERVER_FAIL_DESCRIPTION}
 
 
+class _ResponseBudget:
+    """What is left of maxSizeResponse. A read whose answer would not fit answers requestTooLarge
+    instead; a write's answer is always kept (its changes happened) and only spends the budget."""
+
+    def __init__(self, limit: int | None) -> None:
+        self.limit = limit
+        self.remaining = limit
+
+    def exhausted(self) -> bool:
+        return self.remaining is not None and self.remaining <= 0
+
+    def error(self) -> list[list[Any]]:
+        detail = f"the response would exceed {self.limit} octets (maxSizeResponse); ask for less per call"
+        return [["error", MethodError(REQUEST_TOO_LARGE, detail).to_response_args()]]
+
+    def spend(self, produced: list[list[Any]], *, writes: bool) -> list[list[Any]]:
+        if self.remaining is None:
+            return produced
+        size = json_size_within(produced, self.remaining)
+        if size is not None:
+            self.remaining -= size
+            return produced
+        if writes:
+            self.remaining = 0
+            return produced
+        return self.error()
+
+
+def _writes(registry: Registry, name: str) -> bool:
+    spec = registry.get(name)
+    return spec is not None and spec.writes
+
+
 def dispatch(
     request: Request,
     registry: Registry,
@@ -118,16 +157,22 @@ def dispatch(
     serverUnavailable, anything else serverFail (both reported to `on_server_fail` for logging, the
     exception never shown to the client), and the
     following calls run as normal. A failed call's creation ids are rolled back, as a
-    method-level error must leave no visible state behind.
+    method-level error must leave no visible state behind. The whole response is held to
+    `limits.max_size_response` (see _ResponseBudget), so references cannot amplify it.
     """
     check_calls(request, limits)
     if request.created_ids is not None:
         ctx.created_ids.update(request.created_ids)
     responses: list[list[Any]] = []
+    budget = _ResponseBudget(limits.max_size_response)
     for invocation in request.method_calls:
+        writes = _writes(registry, invocation.name)
+        if budget.exhausted() and not writes:
+            responses.extend([name, arguments, invocation.call_id] for name, arguments in budget.error())
+            continue
         created_before = dict(ctx.created_ids)
         try:
-            produced = _run_call(invocation, registry, ctx, responses)
+            produced = _run_call(invocation, registry, ctx, responses, limits)
         except MethodError as error:
             ctx.created_ids.clear()
             ctx.created_ids.update(created_before)
@@ -138,6 +183,7 @@ def dispatch(
             if on_server_fail is not None:
                 on_server_fail(invocation.name, invocation.call_id, exc)
             produced = [["error", _server_error(exc)]]
+        produced = budget.spend(produced, writes=writes)
         responses.extend([name, arguments, invocation.call_id] for name, arguments in produced)
     response: dict[str, Any] = {"methodResponses": responses, "sessionState": session_state}
     if request.created_ids is not None:

@@ -21,6 +21,11 @@ class CoreLimits:
     max_objects_in_get: int = 500
     max_objects_in_set: int = 500
     collation_algorithms: tuple[str, ...] = DEFAULT_COLLATIONS
+    # Not core properties (the server advertises them in its own capability): the JSON octets all
+    # of a request's method responses may add up to, and one resolved result reference may reach.
+    # None: unbounded.
+    max_size_response: int | None = None
+    max_size_reference: int | None = None
 
     def to_capability(self) -> dict[str, Any]:
         """The Session's core capability object, with the corrected wire spelling (errata §2.1)."""

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from mailx.protocol.errors import MethodError
-from mailx.protocol.pointer import PointerError, evaluate_pointer
+from mailx.protocol.budget import json_size_within
+from mailx.protocol.errors import REQUEST_TOO_LARGE, MethodError
+from mailx.protocol.pointer import PointerError, PointerTooLarge, evaluate_pointer
 
 # A response as it sits in methodResponses: [name, arguments, methodCallId].
 ResponseTriple = Sequence[Any]
@@ -25,7 +26,7 @@ def _find_response(responses: Sequence[ResponseTriple], result_of: str, name: st
     )
 
 
-def _resolve_one(key: str, reference: Any, responses: Sequence[ResponseTriple]) -> Any:
+def _resolve_one(key: str, reference: Any, responses: Sequence[ResponseTriple], max_size: int | None) -> Any:
     if not isinstance(reference, dict):
         raise MethodError.invalid_result_reference(f"{key!r} must be a ResultReference object")
     result_of = reference.get("resultOf")
@@ -37,9 +38,15 @@ def _resolve_one(key: str, reference: Any, responses: Sequence[ResponseTriple]) 
         )
     arguments = _find_response(responses, result_of, name)
     try:
-        return evaluate_pointer(arguments, path)
+        value = evaluate_pointer(arguments, path)
+    except PointerTooLarge as exc:
+        raise MethodError(REQUEST_TOO_LARGE, f"{key!r:.80}: {exc}") from None
     except PointerError as exc:
-        raise MethodError.invalid_result_reference(f"{key!r}: path {path!r} failed: {exc}") from None
+        raise MethodError.invalid_result_reference(f"{key!r:.80}: path {path!r:.200} failed: {exc}") from None
+    if max_size is not None and json_size_within(value, max_size) is None:
+        detail = f"{key!r:.80} resolves to more than {max_size} octets of JSON (maxSizeReference)"
+        raise MethodError(REQUEST_TOO_LARGE, detail)
+    return value
 
 
 def has_references(arguments: dict[str, Any]) -> bool:
@@ -47,11 +54,15 @@ def has_references(arguments: dict[str, Any]) -> bool:
     return any(key.startswith("#") for key in arguments)
 
 
-def resolve_references(arguments: dict[str, Any], responses: Sequence[ResponseTriple]) -> dict[str, Any]:
+def resolve_references(
+    arguments: dict[str, Any], responses: Sequence[ResponseTriple], *, max_size: int | None = None
+) -> dict[str, Any]:
     """Return a copy of the arguments with every `#foo` replaced by the resolved `foo`.
 
     Raises invalidArguments when both `foo` and `#foo` are given (checked first, for every key),
-    and invalidResultReference when any reference fails to resolve.
+    invalidResultReference when any reference fails to resolve, and requestTooLarge when one
+    resolves to more than MAX_SIZE octets of JSON. The value is shared with the earlier response,
+    never copied: a large one is held once.
     """
     if not has_references(arguments):
         return arguments
@@ -61,7 +72,7 @@ def resolve_references(arguments: dict[str, Any], responses: Sequence[ResponseTr
     resolved: dict[str, Any] = {}
     for key, value in arguments.items():
         if key.startswith("#"):
-            resolved[key[1:]] = _resolve_one(key, value, responses)
+            resolved[key[1:]] = _resolve_one(key, value, responses, max_size)
         else:
             resolved[key] = value
     return resolved

@@ -46,6 +46,27 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
+# I-JSON (RFC 7493 §2.2): numbers must fit an IEEE 754 double, and integers be exact in one. JMAP's
+# Int and UnsignedInt (RFC 8620 §1.3) stay inside ±(2^53 - 1), so a larger integer is never valid.
+MAX_SAFE_INTEGER = 2**53 - 1
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise ValueError(f"the number {text[:40]} is too large for I-JSON (beyond an IEEE 754 double)")
+    return value
+
+
+def _safe_int(text: str) -> int:
+    if len(text) > 17:  # checked before int(): Python refuses strings of more than 4,300 digits
+        raise ValueError(f"the integer {text[:40]}... is beyond ±(2^53 - 1), which I-JSON cannot carry")
+    value = int(text)
+    if abs(value) > MAX_SAFE_INTEGER:
+        raise ValueError(f"the integer {text} is beyond ±(2^53 - 1), which I-JSON cannot carry")
+    return value
+
+
 def _check_no_lone_surrogates(value: Any) -> None:
     stack = [value]
     while stack:
@@ -60,10 +81,18 @@ def _check_no_lone_surrogates(value: Any) -> None:
 
 
 def parse_json(body: bytes) -> Any:
-    """Decode an I-JSON (RFC 7493) body: strict UTF-8, no duplicate names, no NaN, no lone surrogates."""
+    """Decode an I-JSON (RFC 7493) body: strict UTF-8, no duplicate names, no NaN or overflowing
+    numbers (2e308 would become infinity and fail only when the answer is serialised), no lone
+    surrogates."""
     try:
         text = body.decode("utf-8")
-        value = json.loads(text, object_pairs_hook=_reject_duplicate_keys, parse_constant=_reject_constant)
+        value = json.loads(
+            text,
+            object_pairs_hook=_reject_duplicate_keys,
+            parse_constant=_reject_constant,
+            parse_float=_finite_float,
+            parse_int=_safe_int,
+        )
         if _SURROGATE_ESCAPE.search(text):
             _check_no_lone_surrogates(value)
     except (UnicodeError, ValueError, RecursionError) as exc:

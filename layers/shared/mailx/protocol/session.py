@@ -61,7 +61,8 @@ def build_session(
     }
     # Core has no account capability, but some clients look up primaryAccounts[core] to find "the"
     # account (docs/architecture.md, "Compatibility rules"); naming the first account there is harmless.
-    primary: dict[str, str] = {CORE: accounts[0].account_id} if accounts else {}
+    # The same holds for a server capability without account data (mailx's limits).
+    primary: dict[str, str] = {urn: accounts[0].account_id for urn in capabilities} if accounts else {}
     for a in accounts:
         for urn in a.capabilities:
             primary.setdefault(urn, a.account_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from itertools import groupby
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal, NamedTuple, TypeGuard
 
 from mailx.protocol.context import CallContext
 from mailx.protocol.errors import CANNOT_CALCULATE_CHANGES, MethodError
@@ -21,6 +21,24 @@ class ChangesArgs:
     account_id: str
     since_state: str
     max_changes: int | None
+
+
+# States are modseqs in decimal; no modseq this server issues has more digits (DynamoDB numbers are
+# exact to 38 digits, and 10^15 commits would take millennia).
+MAX_STATE_DIGITS = 15
+
+
+def is_modseq_state(value: object) -> TypeGuard[str]:
+    """Whether VALUE could be a state this server issued: decimal, at most MAX_STATE_DIGITS long."""
+    return isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= MAX_STATE_DIGITS
+
+
+def parse_modseq_state(value: str, what: str = "state") -> int:
+    """A state string as its modseq; anything this server cannot have issued (not decimal, or
+    thousands of digits, which int() would refuse) is cannotCalculateChanges (RFC 8620 §5.2)."""
+    if not is_modseq_state(value):
+        raise MethodError(CANNOT_CALCULATE_CHANGES, f"{value!r:.40} is not a {what} of this server")
+    return int(value)
 
 
 def parse_max_changes(args: Mapping[str, Any]) -> int | None:

@@ -68,6 +68,8 @@ def _ping(raw: str | None) -> int:
     text = raw.strip()
     if not text.isascii() or not text.isdigit():
         raise EventSourceParamError("ping must be a whole number of seconds (0 for no pings)")
+    if len(text) > 9:  # beyond any interval clamp_ping grants; never int() thousands of digits
+        raise EventSourceParamError(f"ping must be at most 9 digits (it is clamped to {PING_MAX_SECONDS} s)")
     return int(text)
 
 
@@ -138,7 +140,7 @@ def decode_event_id(value: str | None, account_id: str) -> dict[str, int] | None
     states: dict[str, int] = {}
     for part in body.split(",") if body else ():
         name, eq, number = part.partition("=")
-        if not eq or not name or not number.isascii() or not number.isdigit():
+        if not eq or not name or not number.isascii() or not number.isdigit() or len(number) > 15:
             return None
         states[name] = int(number)
     return states

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from mailx import limits
-from mailx.protocol.capabilities import BLOB, CORE, MAIL, SUBMISSION, VACATION_RESPONSE
+from mailx.protocol.capabilities import BLOB, CORE, MAIL, MAILX_LIMITS, SUBMISSION, VACATION_RESPONSE
 from mailx.server.method_table import registry
 
 __all__ = ["BLOB", "account_capabilities", "server_capabilities", "supported"]
@@ -48,14 +48,18 @@ def _account_capability(urn: str) -> dict[str, Any]:
 
 def supported() -> set[str]:
     """URNs a client may name in `using`: core plus every capability with methods."""
-    return {CORE, *registry().capabilities()}
+    return {CORE, MAILX_LIMITS, *registry().capabilities()}
 
 
 def server_capabilities() -> dict[str, dict[str, Any]]:
-    """Session-level capability objects except core (which carries the limits)."""
-    return {urn: {} for urn in sorted(supported()) if urn != CORE}
+    """Session-level capability objects except core (which carries the RFC's limits); mailx's own
+    limits (docs/security.md, "Resource bounds") under MAILX_LIMITS."""
+    found: dict[str, dict[str, Any]] = {
+        urn: {} for urn in sorted(supported()) if urn not in (CORE, MAILX_LIMITS)
+    }
+    return {**found, MAILX_LIMITS: limits.advertised()}
 
 
 def account_capabilities() -> dict[str, dict[str, Any]]:
     """Per-account capability objects for a personal, writable account."""
-    return {urn: _account_capability(urn) for urn in sorted(supported()) if urn != CORE}
+    return {urn: _account_capability(urn) for urn in sorted(supported()) if urn not in (CORE, MAILX_LIMITS)}

@@ -28,6 +28,12 @@ def email_key(account_id: str, email_id: str) -> str:
     return f"emails/{account_id}/{email_id}.eml"
 
 
+def summary_key(account_id: str, blob_id: str) -> str:
+    """Where a summary too large for its DynamoDB item is kept (store.emails); never a blob id,
+    as "." is not a JMAP Id character."""
+    return f"emails/{account_id}/{blob_id}.summary.json"
+
+
 def upload_key(account_id: str, blob_id: str) -> str:
     return f"uploads/{account_id}/{blob_id}"
 

@@ -3,13 +3,12 @@ that Email/query falls back to when no index view serves a query (RFC 8621 §4.4
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from mailx.store import tables
-from mailx.store.emails import EmailRecord
+from mailx.store.emails import EmailRecord, load_summary
 from mailx.store.models import Email
 
 _METADATA = ["account_id", "email_id", "blob_id", "thread_id", "mailbox_ids", "keywords", "received_at",
@@ -37,7 +36,7 @@ def _versioned(item: Email, *, with_summary: bool) -> Versioned:
         keywords=_names(item.keywords),
         received_at=item.received_at,
         size=int(item.size),
-        summary=json.loads(item.summary or "{}") if with_summary else {},
+        summary=load_summary(item) if with_summary else {},
     )
     return Versioned(record, None if item.version is None else int(item.version))
 

@@ -3,6 +3,11 @@
 The Email item holds everything Email/get serves without S3 (the mime summary as JSON); one Membership
 item per (mailbox, email) orders a mailbox by receivedAt for Email/query. Mailbox counters change by
 ADD actions inside the same transaction as the emails they count.
+
+DynamoDB caps an item at 400 KB, and a summary grows with the header section (6,000 To addresses
+are 167 KB of message but more than that as parsed JSON). A summary over INLINE_SUMMARY_LIMIT is
+kept in S3 next to the message (`blobs.summary_key`) and the item holds only SPILLED_MARKER; reading
+such an Email costs one S3 GET, and only such Emails ever cost one.
 """
 
 from __future__ import annotations
@@ -16,11 +21,14 @@ from typing import Any
 from pynamodb.exceptions import DoesNotExist
 from pynamodb.expressions.update import Action
 
-from mailx.store import email_index, tables
+from mailx.store import blobs, email_index, tables
 from mailx.store.models import Email, KvItem, Mailbox, Membership
 from mailx.store.transactions import Txn
 
 INGEST_MARKER_TTL = 14 * 86400  # longer than any sender's or SES's retry window
+# Octets of summary JSON kept in the item; the other attributes need far less than the remaining 100 KB.
+INLINE_SUMMARY_LIMIT = 300_000
+SPILLED_MARKER = "spilled"
 
 
 @dataclass(frozen=True)
@@ -42,6 +50,33 @@ class EmailRecord:
         return not ({"$seen", "$draft"} & set(self.keywords))
 
 
+def load_summary(item: Email) -> dict[str, Any]:
+    """The item's summary, fetched from S3 when it was too large for the item."""
+    summary: dict[str, Any] = json.loads(item.summary or "{}")
+    if not summary.get(SPILLED_MARKER):
+        return summary
+    stored = blobs.get(blobs.summary_key(item.account_id, item.blob_id))
+    if stored is None:  # cannot happen unless the object was removed by hand: show the bare Email
+        return {}
+    spilled: dict[str, Any] = json.loads(stored.data)
+    return spilled
+
+
+def _stored_summary(account_id: str, record: EmailRecord) -> str:
+    """The item's summary attribute; a large one goes to S3 first (before the transaction, so a
+    committed item never points at nothing; an aborted one leaves an object the retry overwrites)."""
+    text = json.dumps(record.summary, separators=(",", ":"))
+    if len(text) <= INLINE_SUMMARY_LIMIT // 4 or len(text.encode()) <= INLINE_SUMMARY_LIMIT:
+        return text
+    blobs.put(blobs.summary_key(account_id, record.blob_id), text.encode(), "application/json")
+    return json.dumps({"v": record.summary.get("v"), SPILLED_MARKER: True})
+
+
+def delete_spilled_summary(account_id: str, blob_id: str) -> None:
+    """Remove the S3 copy of a large summary, if there is one (after the message is destroyed)."""
+    blobs.delete(blobs.summary_key(account_id, blob_id))
+
+
 def _record(item: Email, *, with_summary: bool = True) -> EmailRecord:
     return EmailRecord(
         email_id=item.email_id,
@@ -51,7 +86,7 @@ def _record(item: Email, *, with_summary: bool = True) -> EmailRecord:
         keywords=tuple(sorted(item.keywords.as_dict())) if item.keywords else (),  # type: ignore[no-untyped-call]
         received_at=item.received_at,
         size=int(item.size),
-        summary=json.loads(item.summary or "{}") if with_summary else {},
+        summary=load_summary(item) if with_summary else {},
     )
 
 
@@ -147,7 +182,7 @@ def add(txn: Txn, record: EmailRecord) -> None:
         keywords=dict.fromkeys(record.keywords, True),
         received_at=record.received_at,
         size=record.size,
-        summary=json.dumps(record.summary, separators=(",", ":")),
+        summary=_stored_summary(txn.account_id, record),
     )
     txn.put(item, condition=Email.email_id.does_not_exist(), tag="email")
     for mailbox_id in record.mailbox_ids:

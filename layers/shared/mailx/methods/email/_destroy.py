@@ -42,5 +42,6 @@ def stage(txn: Txn, found: Versioned, thread: ThreadRecord | None) -> None:
 
 
 def delete_octets(account_id: str, found: Versioned) -> None:
-    """After the commit: the stored message goes too."""
+    """After the commit: the stored message goes too (and a summary kept beside it)."""
     blobs.delete(blobs.email_key(account_id, found.record.blob_id))
+    emails.delete_spilled_summary(account_id, found.record.blob_id)

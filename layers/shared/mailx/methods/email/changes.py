@@ -7,7 +7,13 @@ from typing import Any
 
 from mailx.protocol.context import CallContext
 from mailx.protocol.errors import CANNOT_CALCULATE_CHANGES, MethodError
-from mailx.protocol.standard_changes import ChangeKind, changes_response, collapse_changes, parse_changes
+from mailx.protocol.standard_changes import (
+    ChangeKind,
+    changes_response,
+    collapse_changes,
+    parse_changes,
+    parse_modseq_state,
+)
 from mailx.store import transactions
 from mailx.store.errors import ChangesExpired
 
@@ -29,13 +35,9 @@ def standard_changes(call: CallContext, args: dict[str, Any], type_name: str) ->
     """Any type's /changes: states are modseqs, so an unknown or expired one cannot be calculated."""
     request = parse_changes(args, call)
     current = int(call.services.state(request.account_id, type_name))
-    since = request.since_state
-    if not (since.isascii() and since.isdigit()):
-        raise MethodError(CANNOT_CALCULATE_CHANGES, f"{since!r} is not a state this server issued")
+    since = parse_modseq_state(request.since_state)
     try:
-        page = collapse_changes(
-            _entries(request.account_id, type_name, int(since), current), request.max_changes
-        )
+        page = collapse_changes(_entries(request.account_id, type_name, since, current), request.max_changes)
     except ChangesExpired as exc:
         raise MethodError(CANNOT_CALCULATE_CHANGES, str(exc)) from None
     new_state = current if page.last_modseq is None or not page.has_more else page.last_modseq

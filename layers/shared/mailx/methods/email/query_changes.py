@@ -15,6 +15,7 @@ from typing import Any
 from mailx.methods.email import _filters, _indexed, _sorts, query
 from mailx.protocol.context import CallContext
 from mailx.protocol.errors import CANNOT_CALCULATE_CHANGES, MethodError
+from mailx.protocol.standard_changes import parse_modseq_state
 from mailx.protocol.standard_query_changes import (
     QueryChangesArgs,
     parse_query_changes,
@@ -28,9 +29,7 @@ from mailx.store.errors import ChangesExpired
 
 
 def _since(value: str) -> int:
-    if not value.isascii() or not value.isdigit() or len(value) > 15:
-        raise MethodError(CANNOT_CALCULATE_CHANGES, f"{value!r} is not an Email query state of this server")
-    return int(value)
+    return parse_modseq_state(value, "Email query state")
 
 
 def _current(call: CallContext, account_id: str, since: int) -> int:

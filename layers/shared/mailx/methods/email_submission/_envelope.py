@@ -14,6 +14,7 @@ from typing import Any
 
 from mailx.methods.email_submission._rules import MAX_DELAYED_SEND, MAX_RECIPIENTS
 from mailx.mime.addresses import valid_address
+from mailx.mime.summary import UNVERIFIABLE_HEADERS
 from mailx.protocol.errors import (
     FORBIDDEN_FROM,
     FORBIDDEN_MAIL_FROM,
@@ -56,7 +57,15 @@ def _field_count(summary: dict[str, Any], name: str) -> int:
 
 
 def check_headers(summary: dict[str, Any], identity_email: str) -> str:
-    """Validate From and Sender; returns the address the derived mailFrom uses (§7)."""
+    """Validate From and Sender; returns the address the derived mailFrom uses (§7).
+
+    A header section with lines that are neither fields nor folding (an mbox "From " line, a
+    whitespace-only folded line) may show receivers a From we never saw: refused as forbiddenFrom."""
+    if summary.get(UNVERIFIABLE_HEADERS):
+        raise SetError(
+            FORBIDDEN_FROM,
+            "the header section has lines that are not header fields, so its From cannot be verified",
+        )
     senders, froms = _addresses(summary, "sender"), _addresses(summary, "from")
     if not froms:
         raise SetError(INVALID_EMAIL, "the Email has no From address", properties=["from"])

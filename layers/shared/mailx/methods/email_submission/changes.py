@@ -6,6 +6,7 @@ from typing import Any
 
 from mailx.methods.email.changes import standard_changes
 from mailx.protocol.context import CallContext
+from mailx.protocol.standard_changes import is_modseq_state
 from mailx.store.submissions import TYPE_NAME
 
 
@@ -16,9 +17,8 @@ def email_submission_changes(call: CallContext, args: dict[str, Any]) -> dict[st
     """
     since = args.get("sinceState")
     account_id = args.get("accountId")
-    readable = isinstance(since, str) and since.isascii() and since.isdigit() and len(since) <= 15
-    if not readable or not isinstance(account_id, str):
+    if not is_modseq_state(since) or not isinstance(account_id, str):
         return standard_changes(call, args, TYPE_NAME)
-    if int(str(since)) > int(call.services.state(account_id, TYPE_NAME)):
+    if int(since) > int(call.services.state(account_id, TYPE_NAME)):
         call.services.refresh(account_id)
     return standard_changes(call, args, TYPE_NAME)

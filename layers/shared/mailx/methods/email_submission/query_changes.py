@@ -11,15 +11,14 @@ from typing import Any
 from mailx.methods.email_submission.query import SORTABLE, condition_parser, results
 from mailx.protocol.context import CallContext
 from mailx.protocol.errors import CANNOT_CALCULATE_CHANGES, MethodError
+from mailx.protocol.standard_changes import parse_modseq_state
 from mailx.protocol.standard_query_changes import parse_query_changes, query_changes, query_changes_response
 from mailx.store import submissions, transactions
 from mailx.store.errors import ChangesExpired
 
 
 def _since(value: str) -> int:
-    if not value.isascii() or not value.isdigit() or len(value) > 15:
-        raise MethodError(CANNOT_CALCULATE_CHANGES, f"{value!r} is not an EmailSubmission query state")
-    return int(value)
+    return parse_modseq_state(value, "EmailSubmission query state")
 
 
 def email_submission_query_changes(call: CallContext, args: dict[str, Any]) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from typing import Any
 
 from mailx.methods.email.changes import standard_changes
 from mailx.protocol.context import CallContext
-from mailx.protocol.errors import CANNOT_CALCULATE_CHANGES, MethodError
+from mailx.protocol.standard_changes import is_modseq_state
 from mailx.store.identities import TYPE_NAME
 
 
@@ -15,9 +15,7 @@ def identity_changes(call: CallContext, args: dict[str, Any]) -> dict[str, Any]:
     same client wrote since) is read again rather than called unknown."""
     since = args.get("sinceState")
     account_id = args.get("accountId")
-    if isinstance(since, str) and since.isascii() and since.isdigit() and isinstance(account_id, str):
-        if len(since) > 15:
-            raise MethodError(CANNOT_CALCULATE_CHANGES, f"{since!r} is not a state this server issued")
-        if int(since) > int(call.services.state(account_id, TYPE_NAME)):
-            call.services.refresh(account_id)
+    stale = is_modseq_state(since) and isinstance(account_id, str)
+    if stale and int(str(since)) > int(call.services.state(str(account_id), TYPE_NAME)):
+        call.services.refresh(str(account_id))
     return standard_changes(call, args, TYPE_NAME)

@@ -7,7 +7,13 @@ from typing import Any
 
 from mailx.protocol.context import CallContext
 from mailx.protocol.errors import CANNOT_CALCULATE_CHANGES, MethodError
-from mailx.protocol.standard_changes import ChangeKind, changes_response, collapse_changes, parse_changes
+from mailx.protocol.standard_changes import (
+    ChangeKind,
+    changes_response,
+    collapse_changes,
+    parse_changes,
+    parse_modseq_state,
+)
 from mailx.store import transactions
 from mailx.store.errors import ChangesExpired
 from mailx.store.transactions import ChangeEntry
@@ -15,9 +21,7 @@ from mailx.store.transactions import ChangeEntry
 
 def parse_state(value: str) -> int:
     """A Mailbox state string is the modseq in decimal; anything else cannot be calculated from."""
-    if not value.isascii() or not value.isdigit() or len(value) > 15:
-        raise MethodError(CANNOT_CALCULATE_CHANGES, f"{value!r} is not a Mailbox state of this server")
-    return int(value)
+    return parse_modseq_state(value, "Mailbox state")
 
 
 def flatten(entries: Iterable[ChangeEntry]) -> Iterator[tuple[int, str, ChangeKind]]:
