@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from collections.abc import Iterator
@@ -34,6 +35,24 @@ def _reset_caches() -> None:
     aws.reset()
     authenticate.forget_cache()
     config_store.forget_cache()
+
+
+@pytest.fixture(autouse=True)
+def _library_loggers_propagate() -> Iterator[None]:
+    """Importing a Lambda handler routes mailx.* loggers to its Powertools handler, as in Lambda; each
+    test starts with them propagating to the root again, so caplog sees them whatever ran before."""
+    from mailx.observe.lambda_log import LIBRARY_LOGGERS
+
+    def reset() -> None:
+        for name in LIBRARY_LOGGERS:
+            library = logging.getLogger(name)
+            library.handlers = []
+            library.propagate = True
+            library.setLevel(logging.NOTSET)
+
+    reset()
+    yield
+    reset()
 
 
 @pytest.fixture
