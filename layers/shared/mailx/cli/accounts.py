@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 from mailx.cli import output
@@ -47,9 +48,20 @@ def _update(args: argparse.Namespace, api: Api) -> Output:
     return Output(data, "updated account\n" + output.account(data))
 
 
+MAX_DELETE_CALLS = 10_000  # each call works ~20 s; this only stops a server that never finishes
+
+
 def _delete(args: argparse.Namespace, api: Api) -> Output:
-    api.call("DELETE", f"/v0/management/accounts/{segment(args.account)}")
-    return Output({"deleted": args.account}, f"deleted account {args.account}")
+    """Repeat the DELETE while the server answers 202 (a large account takes several calls)."""
+    calls = 0
+    while calls < MAX_DELETE_CALLS:
+        calls += 1
+        answer = api.call("DELETE", f"/v0/management/accounts/{segment(args.account)}")
+        if not (isinstance(answer, dict) and answer.get("deleting")):
+            break
+        if not args.json:
+            print(f"still deleting {args.account} (call {calls}) ...", file=sys.stderr, flush=True)
+    return Output({"deleted": args.account, "calls": calls}, f"deleted account {args.account}")
 
 
 def _identity_add(args: argparse.Namespace, api: Api) -> Output:
