@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from mailx.address_syntax import valid_address
 from mailx.auth import passwords
 from mailx.auth.authenticate import forget_cache
 from mailx.ids import new_id
@@ -27,9 +28,6 @@ DEFAULT_MAILBOXES = (
     # clients already use lets any client keep templates (docs/templates.md).
     ("Templates", None),
 )
-_ADDRESS = re.compile(
-    r"^[^@\s\"(),:;<>\[\\\]]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)+$"
-)
 _USERNAME = re.compile(r"^[^\s:\x00-\x1f\x7f]{1,254}$")
 
 
@@ -47,11 +45,6 @@ class AccountView:
     disabled: bool
     addresses: list[str]
     created_at: int
-
-
-def valid_address(address: str) -> bool:
-    """A plain addr-spec we can route and send from (no display name, no comments)."""
-    return bool(_ADDRESS.match(address.strip()))
 
 
 def _check_username(username: str) -> str:

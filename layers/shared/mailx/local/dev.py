@@ -134,8 +134,14 @@ def run(folder: Path, host: str, port: int) -> None:
         running = workers.start_all(workers.RuntimeInfo(folder, moto.endpoint_url, base))
         key = paths.read_text(folder, paths.MANAGEMENT_KEY_FILE) or ""
         banner = _banner(base, login, key, moto.endpoint_url, folder, report)
-        _serve(host, port, lambda: print(banner, flush=True))
+
+        def ready() -> None:
+            paths.write_runtime(folder, base)
+            print(banner, flush=True)
+
+        _serve(host, port, ready)
     finally:
+        paths.clear_runtime(folder)
         workers.stop_all(running)
         moto.stop()
         wal.close()

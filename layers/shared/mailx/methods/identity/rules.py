@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
-from mailx.admin.accounts import valid_address
+from mailx.address_syntax import valid_address
 from mailx.protocol.errors import SetError
 from mailx.store.identities import IdentityRecord
 

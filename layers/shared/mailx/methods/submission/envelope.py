@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from mailx.admin.accounts import valid_address
+from mailx.address_syntax import valid_address
 from mailx.methods.submission.rules import MAX_DELAYED_SEND, MAX_RECIPIENTS
 from mailx.protocol.errors import (
     FORBIDDEN_FROM,
