@@ -444,6 +444,15 @@ def test_make_dev_serves_logs_in_stops_cleanly_and_keeps_data(
     stored = _client("s3", second.moto).get_object(Bucket="mailx-local", Key=SPECIAL_KEY)
     assert stored["Body"].read() == BINARY
 
+    # And `mailx doctor` finds it healthy, saying what a local runtime cannot have rather than failing
+    doctor = _mailx(port, folder, "doctor", "--json")
+    assert doctor.returncode == 0, doctor.stdout + doctor.stderr
+    report = {c["check"]: c["status"] for c in json.loads(doctor.stdout)["checks"]}
+    assert report["JMAP session"] == report["JMAP API"] == report["Management API"] == "ok"
+    assert report["Domains"] == "ok"
+    local = {"Sending", "SES receipt rule set", "Alarms", "DNS (MX, SPF, DKIM, DMARC)"}
+    assert {name for name, status in report.items() if status == "local"} == local
+
     # When it gets SIGTERM instead, Then it stops just as cleanly, and says it no longer runs
     second.process.send_signal(signal.SIGTERM)
     assert second.process.wait(timeout=15) == 0

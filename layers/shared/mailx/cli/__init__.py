@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
-from mailx.cli import accounts, auth, deliver, domains, settings
+from mailx.cli import accounts, auth, deliver, doctor, domains, settings
 from mailx.cli.client import DEFAULT_URL, KEY_ENV, URL_ENV, Api, CliError, UsageError, find_key
 from mailx.cli.output import Output
 from mailx.local import paths
@@ -21,6 +21,7 @@ COMMAND_GROUPS: tuple[Callable[[Any, argparse.ArgumentParser], None], ...] = (
     settings.register,
     auth.register,
     deliver.register,
+    doctor.register,
 )
 
 
