@@ -133,20 +133,20 @@ def _ses_and_alarms(recipients: list[str]) -> None:
         )  # fmt: skip
 
 
-def _by_name(checks: list[Check]) -> dict[str, tuple[str, str]]:
+def _doctor(url: str, dns_server: FakeDns) -> dict[str, tuple[str, str]]:
+    """Every check as {name: (status, detail)}, asking the fake name server and moto's AWS."""
+    checks: list[Check] = diagnose(
+        Api(url, lambda: KEY), stack="mailx", region="us-east-1", view=SesView("us-east-1", "mailx"),
+        dns_server="127.0.0.1", dns_port=dns_server.port,
+    )  # fmt: skip
     return {c.check: (c.status, c.detail) for c in checks}
 
 
 def test_doctor_reports_a_deployment_and_changes_nothing(deployment_url: str, fake_dns: FakeDns) -> None:
     # Given a deployment with its rule set active (but example.org missing from the filter) and alarms
     _ses_and_alarms(["example.com"])
-    api = Api(deployment_url, lambda: KEY)
     # When the doctor runs
-    checks = diagnose(
-        api, stack="mailx", region="us-east-1", view=SesView("us-east-1", "mailx"), dns_server="127.0.0.1",
-        dns_port=fake_dns.port,
-    )  # fmt: skip
-    found = _by_name(checks)
+    found = _doctor(deployment_url, fake_dns)
     # Then the endpoints, sending and the AWS side are reported
     assert found["JMAP session"][0] == found["JMAP API"][0] == found["Management API"][0] == "ok"
     assert found["Domains"] == ("ok", "example.com, example.org")
@@ -173,12 +173,7 @@ def test_doctor_reports_a_deployment_and_changes_nothing(deployment_url: str, fa
 
 
 def test_doctor_says_when_nothing_is_active_or_alarmed(deployment_url: str, fake_dns: FakeDns) -> None:
-    api = Api(deployment_url, lambda: KEY)
-    checks = diagnose(
-        api, stack="mailx", region="us-east-1", view=SesView("us-east-1", "mailx"), dns_server="127.0.0.1",
-        dns_port=fake_dns.port,
-    )  # fmt: skip
-    found = _by_name(checks)
+    found = _doctor(deployment_url, fake_dns)
     assert found["SES receipt rule set"] == (
         "fail",
         "no active rule set; activate mailx-inbound (docs/deploy.md)",

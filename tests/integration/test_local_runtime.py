@@ -344,12 +344,14 @@ def _group_is_gone(pgid: int) -> bool:
     return False
 
 
-def _mailx(port: int, folder: Path, *argv: str) -> subprocess.CompletedProcess[str]:
-    """The installed console script (what people type), else the same entry point through -m."""
+def _mailx(port: int | None, folder: Path, *argv: str, env_port: int = 0) -> subprocess.CompletedProcess[str]:
+    """The installed console script (what people type), else the same entry point through -m; without
+    a PORT, no --url: the command finds the runtime itself."""
     command = [str(VENV_BIN / "mailx")] if (VENV_BIN / "mailx").exists() else [PYTHON, "-m", "mailx.cli"]
+    url = [] if port is None else ["--url", f"http://127.0.0.1:{port}"]
     return subprocess.run(
-        [*command, "--url", f"http://127.0.0.1:{port}", *argv],
-        env=_env(folder, port),
+        [*command, *url, *argv],
+        env=_env(folder, port or env_port),
         cwd=REPO,
         capture_output=True,
         text=True,
@@ -426,16 +428,7 @@ def test_make_dev_serves_logs_in_stops_cleanly_and_keeps_data(
     assert second.snapshot and second.replayed == 0
     assert (folder / "moto-snapshot.pickle").exists()
     # And the mailx command finds the runtime by itself, on this port (not 8000)
-    command = [str(VENV_BIN / "mailx")] if (VENV_BIN / "mailx").exists() else [PYTHON, "-m", "mailx.cli"]
-    listed = subprocess.run(
-        [*command, "account", "list", "--json"],
-        env=_env(folder, port),
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
-    )
+    listed = _mailx(None, folder, "account", "list", "--json", env_port=port)
     assert listed.returncode == 0, listed.stderr
     assert {a["username"] for a in json.loads(listed.stdout)["accounts"]} == {"admin", "dora"}
     by_address = basic("dora@localhost.test", "dora's password")
