@@ -218,6 +218,31 @@ def test_a_snapshot_plus_the_rest_of_the_log_rebuilds_the_state(moto_server: Any
     assert snapshot.load(tmp_path, writer.size()) is None
 
 
+def test_a_long_replay_reports_its_progress(moto_server: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from mailx.local import motoserver
+
+    s3 = _client("s3", moto_server.endpoint_url)
+    path = moto_server.recording.writer.path
+    _reset(moto_server)
+    s3.create_bucket(Bucket="mailx-local")
+    for n in range(20):
+        s3.put_object(Bucket="mailx-local", Key=f"k{n}", Body=BINARY)
+    moto_server.stop_recording()
+    _reset(moto_server)
+    monkeypatch.setattr(motoserver, "PROGRESS_EVERY", 0.0)  # every entry, instead of every 2 s
+    seen: list[tuple[int, int, int]] = []
+
+    def progress(done: int, total: int, writes: int, seconds: float) -> None:
+        seen.append((done, total, writes))
+
+    report = motoserver.replay(path, *moto_server.get_host_and_port(), progress=progress)
+    assert report.replayed == 21 and report.failed == 0
+    # Then progress came in order, in bytes of the log, up to (not beyond) its size
+    assert [w for _, _, w in seen] == list(range(len(seen))) and len(seen) >= 20
+    assert all(0 < d <= t == path.stat().st_size for d, t, _ in seen)
+    assert [d for d, _, _ in seen] == sorted(d for d, _, _ in seen)
+
+
 def test_sqs_queues_are_kept_but_not_their_messages(moto_server: Any) -> None:
     sqs = _client("sqs", moto_server.endpoint_url)
     queue_url = sqs.create_queue(QueueName="outbound")["QueueUrl"]
