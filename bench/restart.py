@@ -1,7 +1,8 @@
 """Local runtime restart at N stored messages (`make dev` after Ctrl-C): the write-ahead log plus the
 snapshot (mailx.local.snapshot) against replaying the whole log.
 
-Runs `python -m mailx.local.dev` as `make dev` does, on a free port and a temporary data folder; delivers
+Runs `python functions/jmap/jmap_local.py` as `make dev` does, on a free port and a temporary data
+folder; delivers
 N messages through `POST /v0/management/deliver` (the ingest path: raw .eml in S3, the Email, its
 listing views, thread and change-log items in DynamoDB, all in the write log); stops it with SIGINT
 (which writes the snapshot); starts it again and times it to the banner; checks the inbox holds N; then
@@ -66,7 +67,7 @@ def _start(folder: Path, port: int, echo: bool) -> Start:
     env.update({"PORT": str(port), "MAILX_DATA_DIR": str(folder), "PYTHONUNBUFFERED": "1"})
     began = time.perf_counter()
     process = subprocess.Popen(
-        [PYTHON, "-m", "mailx.local.dev"], cwd=ROOT, env=env, text=True,
+        [PYTHON, "functions/jmap/jmap_local.py"], cwd=ROOT, env=env, text=True,
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
     )  # fmt: skip
     lines: queue.Queue[str] = queue.Queue()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mailx.mail.inbound import DeliveryFailed, deliver
+from mailx.mail.inbound import DeliveryFailed, deliver_received
 from mailx.mail.ses_event import MalformedEvent, parse_event
 from mailx.observe import metrics
 from mailx.observe.lambda_log import function_logger, log_invocation, record_count
@@ -27,7 +27,7 @@ def _handle(event: dict[str, Any]) -> dict[str, Any]:
             _count("malformed")
             continue
         try:
-            outcome = deliver(item)
+            outcome = deliver_received(item)
         except DeliveryFailed as exc:
             failed = exc
             outcome = exc.outcome

@@ -1,4 +1,5 @@
-"""Lambda entry for Resend webhooks (POST /webhooks/resend): HTTP API event -> mailx.mail.webhook_http."""
+"""Lambda entry for Resend webhooks (POST /webhooks/resend): HTTP API event -> mailx.mail.webhook_http
+(status_webhook.receive with the stored-override secret)."""
 
 from __future__ import annotations
 

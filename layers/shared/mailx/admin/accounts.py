@@ -9,13 +9,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from mailx.address_syntax import valid_address
 from mailx.auth import passwords
 from mailx.auth.authenticate import forget_cache
 from mailx.ids import new_id
+from mailx.mime.addresses import valid_address
 from mailx.store import accounts
 from mailx.store.accounts import AccountRecord, NewIdentity, NewMailbox
-from mailx.store.states import STATE_TYPES
+from mailx.store.transactions import STATE_TYPES
 
 DEFAULT_MAILBOXES = (
     ("Inbox", "inbox"),
@@ -157,7 +157,7 @@ def delete_account(account_id: str, *, budget_seconds: float | None = None) -> b
     would retry into the dead-letter queue. The account is disabled first, so nobody signs in to a
     half-removed account, and its own item goes last, so an interrupted removal can always resume.
     """
-    from mailx.mail.threading import ref_keys
+    from mailx.mail.thread_placement import ref_keys
     from mailx.store import blobs
     from mailx.store.purge import Budget, purge_items
 

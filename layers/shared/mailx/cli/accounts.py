@@ -6,13 +6,13 @@ import argparse
 import sys
 from typing import Any
 
-from mailx.address_syntax import valid_address
 from mailx.cli import output
 from mailx.cli.checks import check_addresses, warn_outside_domains
 from mailx.cli.client import Api, UsageError, segment
 from mailx.cli.output import Output
 from mailx.cli.password import add_option as add_password_option
 from mailx.cli.password import read_password
+from mailx.mime.addresses import valid_address
 
 Subparsers = Any  # argparse's private _SubParsersAction
 

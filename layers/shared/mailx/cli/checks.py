@@ -6,8 +6,13 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterable
 
-from mailx.address_syntax import domain_of, valid_address
 from mailx.cli.client import Api, CliError, UsageError
+from mailx.mime.addresses import valid_address
+
+
+def domain_of(address: str) -> str:
+    """The lower-cased domain of an address ('' without one)."""
+    return address.strip().rpartition("@")[2].lower().rstrip(".")
 
 
 def check_addresses(addresses: Iterable[str], what: str) -> list[str]:

@@ -9,8 +9,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 
-from mailx.mail import delivery
-from mailx.mail.delivery import Reply
+from mailx.mail import status_webhook
+from mailx.mail.status_webhook import Reply
 from mailx.observe import metrics
 
 logger = logging.getLogger("mailx.webhook")
@@ -21,7 +21,7 @@ def receive_resend(body: bytes, headers: Mapping[str, str]) -> Reply:
     from mailx.store.config_store import effective_settings
 
     lowered = {str(k).lower(): str(v) for k, v in headers.items()}
-    reply = delivery.receive(body, lowered, effective_settings().resend_webhook_secret)
+    reply = status_webhook.receive(body, lowered, effective_settings().resend_webhook_secret)
     logger.info("resend webhook", extra={"svixId": lowered.get("svix-id"), "outcome": reply.outcome})
     metrics.count("WebhookEvents", outcome=reply.outcome)
     return reply

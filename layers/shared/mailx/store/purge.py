@@ -30,7 +30,7 @@ from mailx.store.models import (
     Submission,
     ThreadRef,
 )
-from mailx.store.states import STATE_TYPES
+from mailx.store.transactions import STATE_TYPES
 
 CHECK_EVERY = 25  # items between looks at the clock: one BatchWriteItem
 
