@@ -12,6 +12,7 @@ from typing import Any
 from aws_lambda_powertools.logging import correlation_paths
 
 from jmap_api.app import app
+from mailx.observe import metrics
 from mailx.observe.lambda_log import function_logger
 
 logger = function_logger("mailx-jmap")
@@ -30,5 +31,6 @@ def _mangum() -> Any:
 @logger.inject_lambda_context(clear_state=True, correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """API Gateway HTTP API (payload 2.0) event in, HTTP response out."""
+    metrics.set_service(logger.service)  # the counts' service dimension, whatever else was imported
     result: dict[str, Any] = _mangum()(event, context)
     return result

@@ -56,6 +56,9 @@ def log_invocation(
     def wrap(handler: Handler) -> Handler:
         @functools.wraps(handler)
         def run(event: dict[str, Any], context: Any) -> Any:
+            from mailx.observe import metrics
+
+            metrics.set_service(logger.service)  # per invocation: one process may import several handlers
             started = time.perf_counter()
             extra: dict[str, Any] = {}
             if records is not None:
