@@ -4,20 +4,33 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+comma := ,
 PYTEST_WORKERS ?= 2
 
-.PHONY: install dev test lint typecheck cfn-lint pytest unit integration bench build fuzz clean
+E2E_STAMP := tests/e2e/node_modules/.installed-stamp
+LAMBDA_PYTHON_VERSION := 3.12
 
-$(STAMP): pyproject.toml requirements.lock tests/e2e/package-lock.json
+.PHONY: install e2e-install dev test lint typecheck cfn-lint pytest unit integration bench build lock fuzz clean
+
+# The runtime dependencies come from the hashed lock that `sam build` installs too (same files as in
+# Lambda); the development tools from requirements.lock (exact pins, the same runtime versions).
+$(STAMP): pyproject.toml requirements.lock layers/shared/requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q --require-hashes --no-deps -r layers/shared/requirements.txt
 	$(BIN)/python -m pip install -q -r requirements.lock
 	$(BIN)/python -m pip install -q --no-deps -e .
-	@command -v npm >/dev/null || { echo "make: npm (Node 20+) is needed for the e2e suite's jmap-jam driver (tests/e2e)" >&2; exit 1; }
-	npm ci --prefix tests/e2e --no-audit --no-fund --silent
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# Only the e2e tests need Node (the jmap-jam driver): `make dev` works without npm.
+$(E2E_STAMP): tests/e2e/package-lock.json
+	@command -v npm >/dev/null || { echo "make: npm (Node 20+) is needed for the e2e suite's jmap-jam driver (tests/e2e)" >&2; exit 1; }
+	npm ci --prefix tests/e2e --no-audit --no-fund --silent
+	touch $(E2E_STAMP)
+
+e2e-install: $(E2E_STAMP)
 
 ## dev: install, start moto + the API on http://127.0.0.1:$${PORT:-8000}, print a login
 dev: install
@@ -36,7 +49,7 @@ typecheck: install
 cfn-lint: install
 	$(BIN)/cfn-lint template.yaml
 
-pytest: install
+pytest: install e2e-install
 	$(BIN)/pytest -q -n $(PYTEST_WORKERS)
 
 ## unit: the unit tests only (tests/unit: pure code, template and layout checks; seconds, no moto)
@@ -58,9 +71,23 @@ fuzz: install
 bench: install
 	$(BIN)/python -m bench
 
-## build: sam build (needs the SAM CLI in its own virtualenv, see README)
+## build: sam build with Python 3.12, the functions' runtime (SAM CLI in its own virtualenv: docs/deploy.md)
+# The layer and the JMAP function are byte-compiled by that Python; bytecode of another version would be
+# ignored by Lambda (every cold start compiling again). PYTHON=/path/to/python3.12 picks one.
 build:
-	sam build --template-file template.yaml
+	@py="$(if $(filter command line environment,$(origin PYTHON)),$(PYTHON),python$(LAMBDA_PYTHON_VERSION))"; \
+	if ! "$$py" -c 'import sys; sys.exit(sys.version_info[:2] != ($(subst .,$(comma) ,$(LAMBDA_PYTHON_VERSION))))' 2>/dev/null; then \
+		echo "make build: needs Python $(LAMBDA_PYTHON_VERSION) (the Lambda runtime) to byte-compile the code; '$$py' is not it." >&2; \
+		echo "  - give one: make build PYTHON=/path/to/python$(LAMBDA_PYTHON_VERSION) (pyenv, uv python install $(LAMBDA_PYTHON_VERSION), deadsnakes)" >&2; \
+		echo "  - or build in AWS's build image (Docker): sam build --use-container --template-file template.yaml" >&2; \
+		exit 2; \
+	fi; \
+	command -v sam >/dev/null || { echo "make build: the SAM CLI is not on PATH (docs/deploy.md, step 1)" >&2; exit 2; }; \
+	PYTHON="$$py" sam build --template-file template.yaml
+
+## lock: rewrite layers/shared/requirements.txt (hashed, every runtime dependency) from pyproject.toml
+lock: install
+	$(BIN)/python scripts/lock_runtime.py
 
 clean:
-	rm -rf $(VENV) .aws-sam .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .aws-sam .mypy_cache .ruff_cache .pytest_cache tests/e2e/node_modules

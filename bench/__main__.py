@@ -20,12 +20,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", type=_sizes, default=None, help="mailbox sizes, e.g. 1000,10000,100000")
     parser.add_argument("--runs", type=int, default=5, help="cold-start runs per variant (median)")
     parser.add_argument("--seconds", type=float, default=10.0, help="seconds per HTTP throughput row")
-    parser.add_argument("--skip", default="", help="sections to skip: calls,scaling,coldstart,throughput")
+    parser.add_argument(
+        "--skip", default="", help="sections to skip: calls,scaling,coldstart,throughput,restart"
+    )
+    parser.add_argument("--only", default="", help="run only these sections (same names as --skip)")
+    parser.add_argument("--messages", type=int, default=None, help="stored messages for the restart section")
     args = parser.parse_args(argv)
-    skip = set(args.skip.split(","))
+    sections = {"calls", "scaling", "coldstart", "throughput", "restart"}
+    skip = set(args.skip.split(",")) | (sections - set(args.only.split(",")) if args.only else set())
     warnings.filterwarnings("ignore", category=DeprecationWarning)
     harness.add_paths()
-    from bench import calls, coldstart, report, scaling, throughput
+    from bench import calls, coldstart, report, restart, scaling, throughput
 
     began = time.perf_counter()
     missed: list[str] = []
@@ -47,6 +52,12 @@ def main(argv: list[str] | None = None) -> int:
     if "throughput" not in skip:
         print(f"## 4. Throughput (in-process; then loopback HTTP, {args.seconds:g} s per row)\n", flush=True)
         print(throughput.run(args.seconds) + "\n", flush=True)
+    if "restart" not in skip:
+        messages = args.messages or restart.DEFAULT_MESSAGES
+        print(f"## 5. Local runtime restart with {messages:,} stored messages (`make dev`)\n", flush=True)
+        table, restart_missed = restart.run(messages)
+        print(table + "\n", flush=True)
+        missed += restart_missed
     print(f"Finished in {time.perf_counter() - began:.0f} s.")
     if missed:
         print("Call-count targets MISSED: " + "; ".join(missed))

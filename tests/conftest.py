@@ -2,12 +2,31 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from tests.helpers.environment import TEST_ENV, forbid_scans, reset_caches, serialise_moto_writes
+
+
+@pytest.fixture(autouse=True)
+def _library_loggers_propagate() -> Iterator[None]:
+    """Importing a Lambda handler routes mailx.* loggers to its Powertools handler, as in Lambda; each
+    test starts with them propagating to the root again, so caplog sees them whatever ran before."""
+    from mailx.observe.lambda_log import LIBRARY_LOGGERS
+
+    def reset() -> None:
+        for name in LIBRARY_LOGGERS:
+            library = logging.getLogger(name)
+            library.handlers = []
+            library.propagate = True
+            library.setLevel(logging.NOTSET)
+
+    reset()
+    yield
+    reset()
 
 
 @pytest.fixture

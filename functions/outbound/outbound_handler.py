@@ -10,14 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from mailx.mail import outbound, outbound_send
 from mailx.mail.relay.base import Relay
+from mailx.observe.lambda_log import function_logger, log_invocation, record_count
 
-logger = Logger(service="mailx-outbound")
+logger = function_logger("mailx-outbound")
 # A batch whose every message must wait (a held claim, a relay asking for later) is not a function error:
 # each is reported in batchItemFailures and comes back after the visibility timeout the consumer set.
 processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
@@ -44,6 +44,7 @@ def _handler_for(relay: Relay) -> Callable[[SQSRecord], None]:
 
 
 @logger.inject_lambda_context(clear_state=True)
+@log_invocation(logger, records=record_count)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """SQS event source (batch size small) -> one send per record; failures reported per item."""
     response = process_partial_response(

@@ -4,19 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics
-from aws_lambda_powertools.metrics import MetricUnit
-
 from mailx.mail.inbound import DeliveryFailed, deliver_received
 from mailx.mail.ses_event import MalformedEvent, parse_event
+from mailx.observe import metrics
+from mailx.observe.lambda_log import function_logger, log_invocation, record_count
 
-logger = Logger(service="mailx-ses-inbound")
-metrics = Metrics(namespace="mailx", service="ses-inbound")
+logger = function_logger("mailx-ses-inbound")
 
 
-def _count(name: str, value: int = 1) -> None:
-    if value:
-        metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
+def _count(outcome: str, value: int = 1) -> None:
+    """Ingests by outcome (delivered, duplicate, unknownRecipient, malformed, oversized, failed)."""
+    metrics.count("Ingests", value, outcome=outcome)
 
 
 def _handle(event: dict[str, Any]) -> dict[str, Any]:
@@ -26,7 +24,7 @@ def _handle(event: dict[str, Any]) -> dict[str, Any]:
         if isinstance(item, MalformedEvent):
             # Retrying cannot fix a malformed event; the raw object (if any) stays under inbound/.
             logger.error("malformed SES record", extra={"reason": str(item)})
-            _count("MalformedRecords")
+            _count("malformed")
             continue
         try:
             outcome = deliver_received(item)
@@ -42,22 +40,22 @@ def _handle(event: dict[str, Any]) -> dict[str, Any]:
                 "unknownRecipients": outcome.unknown_recipients,
             },
         )
-        _count("Delivered", len(outcome.delivered))
-        _count("Duplicates", len(outcome.duplicates))
-        _count("UnknownRecipients", len(outcome.unknown_recipients))
+        _count("delivered", len(outcome.delivered))
+        _count("duplicate", len(outcome.duplicates))
+        _count("unknownRecipient", len(outcome.unknown_recipients))
         result: dict[str, Any] = {"messageId": outcome.message_id, "delivered": len(outcome.delivered)}
         if outcome.oversized is not None:  # kept in S3, logged by mail.inbound; an alarm can watch this
-            _count("OversizedMessages")
+            _count("oversized")
             result.update(oversized=outcome.oversized, keptAt=outcome.kept_at)
         results.append(result)
     if failed is not None:
-        _count("DeliveryFailures", len(failed.failures))
+        _count("failed", len(failed.failures))
         raise failed  # the async invocation is retried, then parked in the dead-letter queue
     return {"results": results}
 
 
-@metrics.log_metrics
 @logger.inject_lambda_context(clear_state=True)
+@log_invocation(logger, records=record_count)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """SES receipt rule (Lambda action, Event invocation) -> one stored Email per recipient account."""
     return _handle(event)

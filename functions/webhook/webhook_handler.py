@@ -1,4 +1,5 @@
-"""Lambda entry for Resend webhooks (POST /webhooks/resend): HTTP API event -> status_webhook.receive."""
+"""Lambda entry for Resend webhooks (POST /webhooks/resend): HTTP API event -> mailx.mail.webhook_http
+(status_webhook.receive with the stored-override secret)."""
 
 from __future__ import annotations
 
@@ -7,14 +8,12 @@ import binascii
 import json
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics
-from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.logging import correlation_paths
 
-from mailx.config import get_settings
-from mailx.mail import status_webhook
+from mailx.mail.webhook_http import receive_resend
+from mailx.observe.lambda_log import function_logger, log_invocation
 
-logger = Logger(service="mailx-webhook")
-metrics = Metrics(namespace="mailx", service="webhook")
+logger = function_logger("mailx-webhook")
 
 
 def _response(status: int, outcome: str) -> dict[str, Any]:
@@ -30,16 +29,13 @@ def _body(event: dict[str, Any]) -> bytes:
     return str(raw).encode("utf-8")
 
 
-@metrics.log_metrics
-@logger.inject_lambda_context(clear_state=True)
+@logger.inject_lambda_context(clear_state=True, correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+@log_invocation(logger)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """API Gateway HTTP API (payload 2.0) event in; 2xx only once the event is kept (or safely ignored)."""
-    headers = {str(k).lower(): str(v) for k, v in (event.get("headers") or {}).items()}
     try:
         body = _body(event)
     except (binascii.Error, ValueError):
         return _response(400, "malformed")
-    reply = status_webhook.receive(body, headers, get_settings().resend_webhook_secret)
-    logger.info("resend webhook", extra={"svixId": headers.get("svix-id"), "outcome": reply.outcome})
-    metrics.add_metric(name=f"Webhook-{reply.outcome}", unit=MetricUnit.Count, value=1)
+    reply = receive_resend(body, event.get("headers") or {})
     return _response(reply.status, reply.outcome)

@@ -21,7 +21,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from jmap_api.openapi_docs import truthful
 from jmap_api.problems import HttpProblem, problem
-from jmap_api.routes import api, blobs, eventsource, session
+from jmap_api.request_log import RequestLog
+from jmap_api.routes import api, blobs, eventsource, session, webhooks
 from mailx.config import get_settings
 
 logger = logging.getLogger("mailx.http")
@@ -126,9 +127,10 @@ def create_app() -> MailxApp:
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(HTTPException, _starlette_http)
     app.add_exception_handler(Exception, _unexpected)
-    for module in (session, api, blobs, eventsource):
+    for module in (session, api, blobs, eventsource, webhooks):
         app.include_router(module.router)
     app.add_middleware(LazyCors)
+    app.add_middleware(RequestLog)  # outermost: sees every status, CORS preflights included
     return app
 
 

@@ -111,7 +111,8 @@ def test_cli_reports_unknown_recipients_and_exits_non_zero(
     code, out, err = run(capsys, *base, "--to", "nobody@elsewhere.test", "--id", "once")
     assert code == 1
     assert "unknown recipients: nobody@elsewhere.test" in out and alice.account_id in out
-    assert err.strip() == "mailx: 1 of 1 message(s) not delivered to every recipient"
+    assert err.strip().splitlines()[-1] == "mailx: 1 of 1 message(s) not delivered to every recipient"
+    assert "warning: nobody@elsewhere.test is outside the configured domains (example.com)" in err
     # Delivered again with the same --id (as JSON): alice's copy is a duplicate, which is fine
     code, out, _ = run(capsys, *base, "--id", "once", "--json")
     assert code == 0
@@ -119,6 +120,6 @@ def test_cli_reports_unknown_recipients_and_exits_non_zero(
     assert result["delivered"] == {} and list(result["duplicates"]) == [alice.account_id]
     # A missing file is a usage error before anything is sent
     code, _, err = run(
-        capsys, "--url", url, "--key", KEY, "deliver", str(tmp_path / "nope.eml"), "--to", "a@b"
+        capsys, "--url", url, "--key", KEY, "deliver", str(tmp_path / "nope.eml"), "--to", "a@b.example"
     )
     assert code == 2 and "no such file" in err

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import queue
 import re
 import signal
@@ -148,6 +149,94 @@ def test_only_successful_writes_are_logged_and_they_replay_byte_exact(moto_serve
     assert item == {"k": {"S": "1"}, "b": {"B": b"\x00\xff"}}
 
 
+def test_a_snapshot_plus_the_rest_of_the_log_rebuilds_the_state(moto_server: Any, tmp_path: Path) -> None:
+    from mailx.local import snapshot
+    from mailx.local.motoserver import replay
+
+    s3 = _client("s3", moto_server.endpoint_url)
+    dynamodb = _client("dynamodb", moto_server.endpoint_url)
+    writer = moto_server.recording.writer
+    _reset(moto_server)  # nothing from the tests before (moto's backends live in this process)
+    # Given a table with a TTL and an index, an item and an object, then a snapshot of that
+    s3.create_bucket(Bucket="mailx-local")
+    s3.put_object(Bucket="mailx-local", Key=SPECIAL_KEY, Body=BINARY, ContentType="message/rfc822",
+                  Metadata={"expires-at": "42"})  # fmt: skip
+    attributes = [{"AttributeName": n, "AttributeType": "S"} for n in ("k", "g")]
+    index = {
+        "IndexName": "by-g",
+        "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+        "Projection": {"ProjectionType": "ALL"},
+    }
+    dynamodb.create_table(
+        TableName="t",
+        BillingMode="PAY_PER_REQUEST",
+        KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}],
+        AttributeDefinitions=attributes,
+        GlobalSecondaryIndexes=[index],
+    )
+    dynamodb.update_time_to_live(
+        TableName="t", TimeToLiveSpecification={"Enabled": True, "AttributeName": "e"}
+    )
+    dynamodb.put_item(TableName="t", Item={"k": {"S": "1"}, "g": {"S": "x"}, "b": {"B": b"\x00\xff"}})
+    snapshot.write(tmp_path, writer.size())
+    # and more writes after it, that only the log has
+    dynamodb.put_item(TableName="t", Item={"k": {"S": "2"}, "g": {"S": "x"}})
+    s3.delete_object(Bucket="mailx-local", Key=SPECIAL_KEY)
+    s3.put_object(Bucket="mailx-local", Key="later", Body=b"after the snapshot")
+    # When moto forgets everything, loads the snapshot and replays only the rest of the log
+    moto_server.stop_recording()
+    _reset(moto_server)
+    loaded = snapshot.load(tmp_path, writer.size())
+    assert loaded is not None and 0 < loaded.wal_offset < writer.size()
+    report = replay(writer.path, *moto_server.get_host_and_port(), start=loaded.wal_offset)
+    # Then the state is the state before the reset: three writes replayed, nothing failed
+    assert (report.replayed, report.failed) == (3, 0)
+    items = dynamodb.query(TableName="t", IndexName="by-g", KeyConditionExpression="g = :g",
+                           ExpressionAttributeValues={":g": {"S": "x"}})["Items"]  # fmt: skip
+    assert sorted(i["k"]["S"] for i in items) == ["1", "2"]
+    assert dynamodb.get_item(TableName="t", Key={"k": {"S": "1"}})["Item"]["b"] == {"B": b"\x00\xff"}
+    ttl = dynamodb.describe_time_to_live(TableName="t")["TimeToLiveDescription"]
+    assert ttl == {"TimeToLiveStatus": "ENABLED", "AttributeName": "e"}
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket="mailx-local")["Contents"]]
+    assert (
+        keys == ["later"]
+        and s3.get_object(Bucket="mailx-local", Key="later")["Body"].read() == b"after the snapshot"
+    )
+    # And a snapshot from another moto version, or one covering more log than there is, is not used
+    assert snapshot.load(tmp_path, loaded.wal_offset - 1) is None
+    path = tmp_path / snapshot.SNAPSHOT_FILE
+    state = pickle.loads(path.read_bytes())
+    path.write_bytes(pickle.dumps({**state, "moto": "0.0.1"}))
+    assert snapshot.load(tmp_path, writer.size()) is None
+    path.write_bytes(b"not a pickle")
+    assert snapshot.load(tmp_path, writer.size()) is None
+
+
+def test_a_long_replay_reports_its_progress(moto_server: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from mailx.local import motoserver
+
+    s3 = _client("s3", moto_server.endpoint_url)
+    path = moto_server.recording.writer.path
+    _reset(moto_server)
+    s3.create_bucket(Bucket="mailx-local")
+    for n in range(20):
+        s3.put_object(Bucket="mailx-local", Key=f"k{n}", Body=BINARY)
+    moto_server.stop_recording()
+    _reset(moto_server)
+    monkeypatch.setattr(motoserver, "PROGRESS_EVERY", 0.0)  # every entry, instead of every 2 s
+    seen: list[tuple[int, int, int]] = []
+
+    def progress(done: int, total: int, writes: int, seconds: float) -> None:
+        seen.append((done, total, writes))
+
+    report = motoserver.replay(path, *moto_server.get_host_and_port(), progress=progress)
+    assert report.replayed == 21 and report.failed == 0
+    # Then progress came in order, in bytes of the log, up to (not beyond) its size
+    assert [w for _, _, w in seen] == list(range(len(seen))) and len(seen) >= 20
+    assert all(0 < d <= t == path.stat().st_size for d, t, _ in seen)
+    assert [d for d, _, _ in seen] == sorted(d for d, _, _ in seen)
+
+
 def test_sqs_queues_are_kept_but_not_their_messages(moto_server: Any) -> None:
     sqs = _client("sqs", moto_server.endpoint_url)
     queue_url = sqs.create_queue(QueueName="outbound")["QueueUrl"]
@@ -198,6 +287,7 @@ class Runtime:
     management_key: str
     moto: str
     replayed: int
+    snapshot: bool
 
 
 def _env(folder: Path, port: int) -> dict[str, str]:
@@ -245,7 +335,7 @@ def _start(folder: Path, port: int) -> Runtime:
     text = "".join(seen)
     login = re.search(r"Login\s+(\S+) / (\S+)", text)
     assert login, text
-    replayed = re.search(r"\((\d+) writes replayed", text)
+    replayed = re.search(r"(\d+) writes replayed", text)
     assert replayed, text
     return Runtime(
         process,
@@ -256,6 +346,7 @@ def _start(folder: Path, port: int) -> Runtime:
         _banner_value(text, "Management key"),
         _banner_value(text, "AWS endpoint"),
         int(replayed.group(1)),
+        "snapshot loaded" in text,
     )
 
 
@@ -272,12 +363,14 @@ def _group_is_gone(pgid: int) -> bool:
     return False
 
 
-def _mailx(port: int, folder: Path, *argv: str) -> subprocess.CompletedProcess[str]:
-    """The installed console script (what people type), else the same entry point through -m."""
+def _mailx(port: int | None, folder: Path, *argv: str, env_port: int = 0) -> subprocess.CompletedProcess[str]:
+    """The installed console script (what people type), else the same entry point through -m; without
+    a PORT, no --url: the command finds the runtime itself."""
     command = [str(VENV_BIN / "mailx")] if (VENV_BIN / "mailx").exists() else [PYTHON, "-m", "mailx.cli"]
+    url = [] if port is None else ["--url", f"http://127.0.0.1:{port}"]
     return subprocess.run(
-        [*command, "--url", f"http://127.0.0.1:{port}", *argv],
-        env=_env(folder, port),
+        [*command, *url, *argv],
+        env=_env(folder, port or env_port),
         cwd=REPO,
         capture_output=True,
         text=True,
@@ -350,8 +443,11 @@ def test_make_dev_serves_logs_in_stops_cleanly_and_keeps_data(
     runtimes.append(second)
     # Then the same login and key are printed, and dora, her token and the object survived
     assert (second.password, second.management_key) == (first.password, first.management_key)
-    assert second.replayed > 0
-    listed = _mailx(port, folder, "account", "list", "--json")
+    # (loaded from the snapshot written at the stop, with nothing left to replay)
+    assert second.snapshot and second.replayed == 0
+    assert (folder / "moto-snapshot.pickle").exists()
+    # And the mailx command finds the runtime by itself, on this port (not 8000)
+    listed = _mailx(None, folder, "account", "list", "--json", env_port=port)
     assert listed.returncode == 0, listed.stderr
     assert {a["username"] for a in json.loads(listed.stdout)["accounts"]} == {"admin", "dora"}
     by_address = basic("dora@localhost.test", "dora's password")
@@ -360,10 +456,31 @@ def test_make_dev_serves_logs_in_stops_cleanly_and_keeps_data(
     stored = _client("s3", second.moto).get_object(Bucket="mailx-local", Key=SPECIAL_KEY)
     assert stored["Body"].read() == BINARY
 
-    # When it gets SIGTERM instead, Then it stops just as cleanly
+    # And `mailx doctor` finds it healthy, saying what a local runtime cannot have rather than failing
+    doctor = _mailx(port, folder, "doctor", "--json")
+    assert doctor.returncode == 0, doctor.stdout + doctor.stderr
+    report = {c["check"]: c["status"] for c in json.loads(doctor.stdout)["checks"]}
+    assert report["JMAP session"] == report["JMAP API"] == report["Management API"] == "ok"
+    assert report["Domains"] == "ok"
+    local = {"Sending", "SES receipt rule set", "Alarms", "DNS (MX, SPF, DKIM, DMARC)"}
+    assert {name for name, status in report.items() if status == "local"} == local
+
+    # When it gets SIGTERM instead, Then it stops just as cleanly, and says it no longer runs
     second.process.send_signal(signal.SIGTERM)
     assert second.process.wait(timeout=15) == 0
     assert _group_is_gone(second.process.pid) and _port_is_free(port)
+    assert not (folder / "runtime.json").exists()
+
+    # When the snapshot is lost (or made by another moto), Then the whole log rebuilds the same state
+    (folder / "moto-snapshot.pickle").unlink()
+    third = _start(folder, port)
+    runtimes.append(third)
+    assert not third.snapshot and third.replayed > 0
+    listed = _mailx(port, folder, "account", "list", "--json")
+    assert {a["username"] for a in json.loads(listed.stdout)["accounts"]} == {"admin", "dora"}
+    stored = _client("s3", third.moto).get_object(Bucket="mailx-local", Key=SPECIAL_KEY)
+    assert stored["Body"].read() == BINARY
+    assert _stop(third) == 0
 
 
 @pytest.mark.e2e

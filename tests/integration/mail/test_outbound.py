@@ -143,3 +143,38 @@ def test_lambda_handler_reports_only_the_failed_record(
     states = {_record(account, s).send_state for s in (first, second)}
     assert states == {"sent", "queued"} and delays == [30]
     assert sys.modules["outbound_handler"] is outbound_handler
+
+
+def test_a_consumer_faster_than_the_commit_still_sends_within_a_second(
+    sending: Any, alice: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+    import time
+
+    relay = FakeRelay()
+    sent_at: list[float] = []
+    queued_at: list[float] = []
+    real_enqueue = outbound.enqueue
+
+    def enqueue_then_consume_before_the_commit(*args: Any, **kwargs: Any) -> None:
+        # Given the consumer picks the message up at once, while the create's commit is still 0.3 s away
+        real_enqueue(*args, **kwargs)
+        queued_at.append(time.monotonic())
+
+        def consume() -> None:
+            if poll_once(relay):
+                sent_at.append(time.monotonic())
+
+        consumer = threading.Thread(target=consume)
+        consumer.start()
+        time.sleep(0.3)
+        threads.append(consumer)
+
+    threads: list[threading.Thread] = []
+    monkeypatch.setattr(outbound, "enqueue", enqueue_then_consume_before_the_commit)
+    submission_id = send(sending, alice.account_id)
+    threads[0].join(timeout=15)
+    # Then it was sent by that same consumer, within a second of being queued (not after a 10 s retry)
+    assert [m.idempotency_key for m in relay.calls] == [submission_id]
+    assert sent_at and sent_at[0] - queued_at[0] < 1.0
+    assert _record(alice.account_id, submission_id).send_state == "sent"

@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from mailx.observe.lambda_log import route_library_loggers
 from tests.helpers.auth import basic
 from tests.helpers.paths import EVENTS
 
@@ -82,6 +83,7 @@ def powertools_output(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> I
     previous = handler.setStream(buffer)
     level = jmap_handler.logger.log_level
     jmap_handler.logger.setLevel("DEBUG")
+    route_library_loggers(jmap_handler.logger)  # as at import under Lambda: mailx.* lines go here too
     try:
         yield buffer
     finally:
@@ -203,6 +205,10 @@ def test_no_secret_or_mail_text_reaches_the_logs(
         if value in text and not (where.startswith("the AWS SDK") and what in MAIL_TEXT)
     ]
     assert not leaks, leaks
+    # And the per-request lines were among what was checked: one JSON line per request, through Powertools
+    lines = [json.loads(line) for line in logged["powertools"].splitlines() if line.startswith("{")]
+    requests = [line for line in lines if str(line.get("message", "")).startswith("request ")]
+    assert len(requests) >= 10, [line.get("message") for line in lines]
     # And the capture really captured: the run logged something we can see
     assert any(r.name.startswith("mangum") for r in caplog.records), (
         "nothing was logged at DEBUG: the capture is broken"

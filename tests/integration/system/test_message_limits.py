@@ -61,6 +61,7 @@ def test_oversized_ses_mail_is_kept_and_reported_not_read(
     blobs.put("inbound/ses-oversized-1", raw, "message/rfc822")
     event = _ses_event("ses-oversized-1", ["alice@example.com", "bob@example.com"])
     reads = _octets_read(monkeypatch)
+    monkeypatch.setenv("MAILX_METRICS", "emf")
     # When SES invokes the function (and, as SES may, again with the same event)
     first = handler(event, OversizedContext())
     again = handler(copy.deepcopy(event), OversizedContext())
@@ -76,7 +77,12 @@ def test_oversized_ses_mail_is_kept_and_reported_not_read(
     assert consumed == 0
     # ... no account got a half-made Email, and the metric an alarm can watch was emitted
     assert _inbox(alice.account_id) == [] and _inbox(bob.account_id) == []
-    assert "OversizedMessages" in capsys.readouterr().out
+    emf = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
+    assert (emf[0]["Ingests"], emf[0]["outcome"], emf[0]["service"]) == (
+        [1.0],
+        "oversized",
+        "mailx-ses-inbound",
+    )
 
 
 def test_mail_at_the_limit_is_still_delivered(alice: Any, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -26,6 +26,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("limits",),
     ("botocore_loader",),
     ("aws",),
+    ("observe",),  # logging and metrics: used by every function's code, imports no other unit
     ("store",),
     ("mail", "blobs", "auth", "push"),
     ("methods", "admin"),

@@ -47,11 +47,12 @@ class Expected:
 EXPECTED = {
     "JmapFunction": Expected(
         read=ALL_TABLES - {"relayrefs"},
-        write=ALL_TABLES - {"relayrefs", "deliveryevents"},
+        # Deleting an account removes its delivery events, uploads and outbound copies too.
+        write=ALL_TABLES - {"relayrefs"},
         s3={
             "emails/": {"s3:GetObject", "s3:PutObject", "s3:DeleteObject"},
-            "uploads/": {"s3:GetObject", "s3:PutObject"},
-            "outbound/": {"s3:PutObject"},  # EmailSubmission/set copies the draft for the sender
+            "uploads/": {"s3:GetObject", "s3:PutObject", "s3:DeleteObject"},
+            "outbound/": {"s3:PutObject", "s3:DeleteObject"},  # EmailSubmission/set copies the draft
         },
         queues={"OutboundQueue"},
     ),

@@ -157,15 +157,38 @@ def update_account(account_id: str, body: AccountUpdate, _: ManagementDep) -> di
         raise _not_found("account") from None
 
 
+DELETING: dict[str, Any] = {
+    "type": "object",
+    "required": ["accountId", "deleting"],
+    "properties": {"accountId": {"type": "string"}, "deleting": {"type": "boolean", "const": True}},
+}
+
+
+_DELETE_ROUTE = _documented(204, None, 404, 409)
+_DELETE_ROUTE["responses"][202] = {
+    "description": "Not finished within this call's time budget; call again",
+    "content": {"application/json": {"schema": DELETING}},
+}
+
+
 @router.delete(
-    "/accounts/{account_id}", **_documented(204, None, 404), summary="Delete an account and all its data"
+    "/accounts/{account_id}",
+    **_DELETE_ROUTE,
+    summary="Delete an account and all its data (202: not finished yet, call again)",
 )
 def delete_account(account_id: str, _: ManagementDep) -> Response:
+    """204 once everything is gone; 202 when the time budget ran out part-way (repeat the call); 409
+    while a domain's postmaster or catch-all route names the account."""
     try:
-        admin_accounts.delete_account(admin_accounts.resolve_account(account_id).account_id)
+        target = admin_accounts.resolve_account(account_id).account_id
+        finished = admin_accounts.delete_account(target)
     except NotFound:
         raise _not_found("account") from None
-    return Response(status_code=204)
+    except admin_accounts.AccountInUse as exc:
+        raise HttpProblem(409, "Conflict", str(exc)) from None
+    if finished:
+        return Response(status_code=204)
+    return JSONResponse({"accountId": target, "deleting": True}, status_code=202)
 
 
 @router.post(

@@ -124,9 +124,57 @@ def remove_address(account_id: str, address: str) -> AccountView:
     return view(accounts.get(account_id))
 
 
-def delete_account(account_id: str) -> None:
+class AccountInUse(ValueError):
+    """A stored domain routes postmaster@ or unknown local parts to the account."""
+
+    def __init__(self, domains: list[str]) -> None:
+        super().__init__(
+            f"the account receives {', '.join(domains)}'s postmaster or catch-all mail; "
+            "point those routes elsewhere first (mailx domain set DOMAIN --postmaster/--catch-all)"
+        )
+        self.domains = domains
+
+
+DELETE_BUDGET_SECONDS = 20.0  # under the function's 29 s; a bigger account takes more calls
+OBJECT_PREFIXES = ("emails", "uploads", "outbound")  # every S3 prefix holding an account's objects
+
+
+def routes_to(account_id: str) -> list[str]:
+    """The stored domains whose postmaster or catch-all route names the account."""
+    from mailx.store import config_store
+
+    return [
+        d.domain
+        for d in config_store.stored_domains()
+        if account_id in (d.postmaster_account_id, d.catch_all_account_id)
+    ]
+
+
+def delete_account(account_id: str, *, budget_seconds: float | None = None) -> bool:
+    """Remove the account, its items and its objects; False when time ran out (call again to go on).
+
+    Refused (AccountInUse) while a domain route names it: delivery to that domain would fail and SES
+    would retry into the dead-letter queue. The account is disabled first, so nobody signs in to a
+    half-removed account, and its own item goes last, so an interrupted removal can always resume.
+    """
+    from mailx.mail.thread_placement import ref_keys
+    from mailx.store import blobs
+    from mailx.store.purge import Budget, purge_items
+
+    domains = routes_to(account_id)
+    if domains:
+        raise AccountInUse(domains)
+    accounts.update(account_id, disabled=True)
+    forget_cache()
+    budget = Budget(DELETE_BUDGET_SECONDS if budget_seconds is None else budget_seconds)
+    if not purge_items(account_id, budget, lambda summary: ref_keys(account_id, summary)):
+        return False
+    for prefix in OBJECT_PREFIXES:
+        if not blobs.delete_prefix(f"{prefix}/{account_id}/", budget.spent):
+            return False
     accounts.delete(account_id)
     forget_cache()
+    return True
 
 
 def list_accounts() -> list[AccountView]:

@@ -94,6 +94,9 @@ def verify_password_login(name: str, password: str, source: str | None) -> Princ
     try:
         throttle.check(account_id, name, source)
     except throttle.Throttled as exc:
+        from mailx.observe import metrics
+
+        metrics.count("ThrottledSignIns")
         raise AuthThrottled(exc.retry_after) from None
     account: AccountRecord | None = None
     if account_id is not None:

@@ -7,11 +7,12 @@ import json
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, NoReturn
 
-from mailx.cli import accounts, auth, deliver, domains, settings
-from mailx.cli.client import DEFAULT_URL, KEY_ENV, URL_ENV, Api, CliError, find_key
+from mailx.cli import accounts, auth, deliver, doctor, domains, settings
+from mailx.cli.client import DEFAULT_URL, KEY_ENV, URL_ENV, Api, CliError, UsageError, find_key
 from mailx.cli.output import Output
+from mailx.local import paths
 
 # Each command group adds its parsers here.
 COMMAND_GROUPS: tuple[Callable[[Any, argparse.ArgumentParser], None], ...] = (
@@ -20,6 +21,7 @@ COMMAND_GROUPS: tuple[Callable[[Any, argparse.ArgumentParser], None], ...] = (
     settings.register,
     auth.register,
     deliver.register,
+    doctor.register,
 )
 
 
@@ -42,10 +44,29 @@ def _common(suppress: bool) -> argparse.ArgumentParser:
     return common
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse whose errors are UsageError (exit 2), so --json can print them as JSON too."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def version() -> str:
+    """The installed package's version."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed
+
+    try:
+        return installed("mailx")
+    except PackageNotFoundError:
+        return "unknown"
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="mailx", parents=[_common(False)], description="Administer mailx through its /v0 management API."
     )
+    parser.add_argument("--version", action="version", version=f"mailx {version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     leaf_options = _common(True)
     for register in COMMAND_GROUPS:
@@ -60,15 +81,27 @@ def _print(result: Output, as_json: bool) -> None:
         print(result.text)
 
 
+def default_url() -> str:
+    """MAILX_URL, else the local runtime running on this data folder (any PORT), else the default."""
+    return os.environ.get(URL_ENV, "").strip() or paths.running_url(paths.data_dir()) or DEFAULT_URL
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run one command; 0 on success, 1 when the server refused, 2 for usage, 3 when unreachable."""
-    args = build_parser().parse_args(argv)
-    url = args.url or os.environ.get(URL_ENV, "").strip() or DEFAULT_URL
+    """Run one command; 0 on success, 1 when the server refused, 2 for usage, 3 when unreachable.
+
+    Under --json an error is also a JSON object on stdout ({"error": {...}}), with the same exit code.
+    """
+    words = list(sys.argv[1:] if argv is None else argv)
+    as_json = "--json" in words
     try:
+        args = build_parser().parse_args(words)
+        url = args.url or default_url()
         api = Api(url, lambda: find_key(url, args.key))
         handler: Callable[[argparse.Namespace, Api], Output] = args.handler
         _print(handler(args, api), args.json)
     except CliError as exc:
         print(f"mailx: {exc}", file=sys.stderr)
+        if as_json:
+            print(json.dumps(exc.to_json(), indent=2, sort_keys=True))
         return exc.exit_code
     return 0

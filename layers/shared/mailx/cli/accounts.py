@@ -3,21 +3,28 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 from mailx.cli import output
+from mailx.cli.checks import check_addresses, warn_outside_domains
 from mailx.cli.client import Api, UsageError, segment
 from mailx.cli.output import Output
+from mailx.cli.password import add_option as add_password_option
+from mailx.cli.password import read_password
+from mailx.mime.addresses import valid_address
 
 Subparsers = Any  # argparse's private _SubParsersAction
 
 
 def _create(args: argparse.Namespace, api: Api) -> Output:
+    addresses = check_addresses(args.address or [], "--address")
+    warn_outside_domains(api, [*addresses, *([args.username] if valid_address(args.username) else [])])
     body = {
         "username": args.username,
-        "password": args.password,
+        "password": read_password(args.password, confirm=True),
         "name": args.name or "",
-        "addresses": args.address or [],
+        "addresses": addresses,
     }
     data = api.call("POST", "/v0/management/accounts", body)
     return Output(data, "created account\n" + output.account(data))
@@ -36,7 +43,7 @@ def _show(args: argparse.Namespace, api: Api) -> Output:
 def _update(args: argparse.Namespace, api: Api) -> Output:
     body: dict[str, Any] = {}
     if args.password is not None:
-        body["password"] = args.password
+        body["password"] = read_password(args.password, confirm=True)
     if args.disabled is not None:
         body["disabled"] = args.disabled
     if args.name is not None:
@@ -47,12 +54,25 @@ def _update(args: argparse.Namespace, api: Api) -> Output:
     return Output(data, "updated account\n" + output.account(data))
 
 
+MAX_DELETE_CALLS = 10_000  # each call works ~20 s; this only stops a server that never finishes
+
+
 def _delete(args: argparse.Namespace, api: Api) -> Output:
-    api.call("DELETE", f"/v0/management/accounts/{segment(args.account)}")
-    return Output({"deleted": args.account}, f"deleted account {args.account}")
+    """Repeat the DELETE while the server answers 202 (a large account takes several calls)."""
+    calls = 0
+    while calls < MAX_DELETE_CALLS:
+        calls += 1
+        answer = api.call("DELETE", f"/v0/management/accounts/{segment(args.account)}")
+        if not (isinstance(answer, dict) and answer.get("deleting")):
+            break
+        if not args.json:
+            print(f"still deleting {args.account} (call {calls}) ...", file=sys.stderr, flush=True)
+    return Output({"deleted": args.account, "calls": calls}, f"deleted account {args.account}")
 
 
 def _identity_add(args: argparse.Namespace, api: Api) -> Output:
+    check_addresses([args.address], "address")
+    warn_outside_domains(api, [args.address])
     body = {"email": args.address, "name": args.name or ""}
     data = api.call("POST", f"/v0/management/accounts/{segment(args.account)}/identities", body)
     return Output(data, f"assigned {args.address}\n" + output.account(data))
@@ -74,7 +94,7 @@ def register(commands: Subparsers, common: argparse.ArgumentParser) -> None:
 
     create = actions.add_parser("create", parents=[common], help="create an account with default mailboxes")
     create.add_argument("username")
-    create.add_argument("--password", required=True)
+    add_password_option(create, required=True)
     create.add_argument("--name", help="display name (default: the username)")
     create.add_argument("--address", action="append", metavar="ADDRESS", help="assign (repeatable)")
     create.set_defaults(handler=_create)
@@ -87,7 +107,7 @@ def register(commands: Subparsers, common: argparse.ArgumentParser) -> None:
 
     update = actions.add_parser("update", parents=[common], help="reset the password, disable/enable, rename")
     update.add_argument("account", help=ACCOUNT_HELP)
-    update.add_argument("--password")
+    add_password_option(update, required=False)
     state = update.add_mutually_exclusive_group()
     state.add_argument("--disable", dest="disabled", action="store_const", const=True)
     state.add_argument("--enable", dest="disabled", action="store_const", const=False)

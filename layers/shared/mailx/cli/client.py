@@ -19,19 +19,35 @@ _LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
 class CliError(Exception):
-    """A failure to report to the user; exit_code says what kind."""
+    """A failure to report to the user; exit_code says what kind, data what to print with it (--json)."""
 
     exit_code = 1
+    kind = "failed"
+    data: Any = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The error as `--json` prints it on stdout."""
+        error: dict[str, Any] = {"type": self.kind, "message": str(self), "exitCode": self.exit_code}
+        status = getattr(self, "status", None)
+        if status is not None:
+            error.update(status=status, detail=getattr(self, "detail", ""))
+        answer: dict[str, Any] = {"error": error}
+        if self.data is not None:
+            answer["results"] = self.data
+        return answer
 
 
 class UsageError(CliError):
     """The command line or the environment is incomplete (nothing was sent)."""
 
     exit_code = 2
+    kind = "usage"
 
 
 class ApiError(CliError):
     """The server answered with an error status; detail is the problem JSON's `detail`."""
+
+    kind = "refused"
 
     def __init__(self, status: int, title: str, detail: str) -> None:
         super().__init__(f"HTTP {status} {title}: {detail}" if detail else f"HTTP {status} {title}")
@@ -43,6 +59,7 @@ class Unreachable(CliError):
     """No HTTP answer at all (nothing listening, DNS, TLS)."""
 
     exit_code = 3
+    kind = "unreachable"
 
 
 def check_url(url: str) -> str:

@@ -8,21 +8,47 @@ printed per message; the exit code is 1 when any recipient of any message did no
 from __future__ import annotations
 
 import argparse
+import email.parser
+import email.policy
 import json
+import re
 import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
 from typing import Any
 
+from mailx.cli.checks import check_addresses, warn_outside_domains
 from mailx.cli.client import Api, ApiError, CliError, Unreachable, UsageError, find_key
 from mailx.cli.output import Output
 
 Subparsers = Any
 
 
+HEADER_LINE = re.compile(rb"^[!-9;-~]+[ \t]*:")  # RFC 5322 §2.2: a field name (printable, no colon), ':'
+PEEK = 64 * 1024
+
+
+def not_a_message(path: Path) -> str | None:
+    """Why PATH is not an RFC 5322 message (None when it looks like one): it must open with header
+    fields, at least one of which names an originator, a recipient, a date or a message id."""
+    with open(path, "rb") as handle:
+        head = handle.read(PEEK)
+    if not head.strip():
+        return "it is empty"
+    if b"\x00" in head:
+        return "it is binary, not a message"
+    if not HEADER_LINE.match(head.lstrip(b"\r\n")):
+        return "it does not start with a header field (Name: value)"
+    fields = email.parser.BytesHeaderParser(policy=email.policy.compat32).parsebytes(head)
+    if not {k.lower() for k in fields} & {"from", "to", "date", "message-id", "subject", "sender"}:
+        return "it has no From, To, Date, Subject or Message-ID field"
+    return None
+
+
 def message_files(paths: list[str]) -> list[Path]:
-    """The files named, and every *.eml in the folders named (sorted, not recursive)."""
+    """The files named, and every *.eml in the folders named (sorted, not recursive); every one is
+    checked to be a message before anything is sent."""
     found: list[Path] = []
     for name in paths:
         path = Path(name)
@@ -34,6 +60,10 @@ def message_files(paths: list[str]) -> list[Path]:
             raise UsageError(f"no such file or folder: {name}")
     if not found:
         raise UsageError("no messages to deliver (a folder contributes only its *.eml files)")
+    for path in found:
+        why = not_a_message(path)
+        if why:
+            raise UsageError(f"{path} is not an email message: {why}; nothing was delivered")
     return found
 
 
@@ -75,14 +105,16 @@ def describe(name: str, answer: dict[str, Any]) -> tuple[str, bool]:
 
 
 def _deliver(args: argparse.Namespace, api: Api) -> Output:
+    recipients = check_addresses(args.to, "--to")
     files = message_files(args.paths)
     key = find_key(api.url, args.key)
     if not key:
         raise UsageError(f"no management key for {api.url}: pass --key or set MAILX_MANAGEMENT_KEY")
+    warn_outside_domains(api, recipients)
     results: list[dict[str, Any]] = []
     failed = 0
     for path in files:
-        query = [("to", address) for address in args.to]
+        query = [("to", address) for address in recipients]
         if args.id:
             query.append(("id", args.id if len(files) == 1 else f"{args.id}:{path.name}"))
         try:
@@ -96,9 +128,9 @@ def _deliver(args: argparse.Namespace, api: Api) -> Output:
         if not args.json:
             print(line, flush=True)
     if failed:
-        if args.json:
-            print(json.dumps(results, indent=2, sort_keys=True))
-        raise CliError(f"{failed} of {len(files)} message(s) not delivered to every recipient")
+        error = CliError(f"{failed} of {len(files)} message(s) not delivered to every recipient")
+        error.data = results  # under --json, printed with the error
+        raise error
     return Output(results, "")
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from types import FrameType
 from typing import IO, Any
 
-from mailx.local import outbound_worker, paths, workers
+from mailx.local import outbound_worker, paths, snapshot, workers
 from mailx.local.bootstrap import Login, configure_environment, ensure_first_account, prepare_storage
 from mailx.local.motoserver import LocalMotoServer, ReplayReport, replay
 from mailx.local.wal import WalCorrupt, WalWriter
@@ -29,6 +29,9 @@ from mailx.local.wal import WalCorrupt, WalWriter
 logger = logging.getLogger("mailx.local")
 # The background workers started with the local server (on AWS each is its own Lambda function).
 WORKERS: list[workers.WorkerFactory] = [outbound_worker.factory]
+
+
+SNAPSHOT_AFTER_WRITES = 2000  # a start that replayed this many writes snapshots at once
 
 
 class StartupError(RuntimeError):
@@ -72,7 +75,24 @@ def _exclusive(folder: Path) -> Iterator[None]:
         handle.close()
 
 
-def _banner(base: str, login: Login | None, key: str, moto: str, folder: Path, report: ReplayReport) -> str:
+def _loaded(report: ReplayReport, loaded: snapshot.Loaded | None) -> str:
+    replayed = f"{report.replayed} writes replayed in {report.seconds:.1f} s"
+    if loaded is None:
+        return replayed
+    return f"snapshot loaded in {loaded.seconds:.1f} s, then {replayed}"
+
+
+def _progress(done: int, total: int, writes: int, seconds: float) -> None:
+    """Printed while a long write log replays, so a slow start is visibly working."""
+    share = 100 * done / total if total else 100.0
+    print(
+        f"mailx dev: replaying the write log: {share:.0f}% ({writes:,} writes in {seconds:.0f} s)",
+        file=sys.stderr,
+        flush=True,
+    )
+
+
+def _banner(base: str, login: Login | None, key: str, moto: str, folder: Path, loaded: str) -> str:
     if login is not None:
         who = f"{login.username} / {login.password}   (address {login.address})"
         curl = f"curl -u {login.username}:{login.password} {base}/.well-known/jmap"
@@ -88,7 +108,7 @@ def _banner(base: str, login: Login | None, key: str, moto: str, folder: Path, r
             f"  Login            {who}",
             f"  Management key   {key}",
             f"  AWS endpoint     {moto}   (moto: DynamoDB, S3, SQS)",
-            f"  Data folder      {folder}   ({report.replayed} writes replayed in {report.seconds:.1f} s)",
+            f"  Data folder      {folder}   ({loaded})",
             f"  Try              {curl}",
             "  Admin            .venv/bin/mailx account list",
             "Press Ctrl-C to stop.",
@@ -120,14 +140,23 @@ def run(app: Any, folder: Path, host: str, port: int) -> None:
     moto = LocalMotoServer(host)
     moto.start()
     running: list[workers.Worker] = []
+    complete = False  # moto holds the whole state of the folder: only then may a snapshot be written
     try:
+        size = wal.path.stat().st_size if wal.path.exists() else 0
+        if size > 0:
+            print("mailx dev: loading the data folder ...", file=sys.stderr, flush=True)
+        loaded = snapshot.load(folder, size)
+        start = loaded.wal_offset if loaded else 0
         try:
-            report = replay(wal.path, *moto.get_host_and_port())
+            report = replay(wal.path, *moto.get_host_and_port(), start=start, progress=_progress)
         except WalCorrupt as exc:
             raise StartupError(f"the write-ahead log is damaged ({exc}); nothing was changed") from None
         if report.failed:
             logger.warning("%d of %d logged writes failed to replay", report.failed, report.replayed)
         wal.open()
+        complete = True
+        if report.replayed >= SNAPSHOT_AFTER_WRITES:  # a crash before the next stop starts fast too
+            snapshot.write(folder, wal.size())
         moto.start_recording(wal)
         configure_environment(folder, moto.endpoint_url, port)
         prepare_storage()
@@ -135,13 +164,22 @@ def run(app: Any, folder: Path, host: str, port: int) -> None:
         base = f"http://{host}:{port}"
         running = workers.start_all(workers.RuntimeInfo(folder, moto.endpoint_url, base), WORKERS)
         key = paths.read_text(folder, paths.MANAGEMENT_KEY_FILE) or ""
-        banner = _banner(base, login, key, moto.endpoint_url, folder, report)
-        _serve(app, host, port, lambda: print(banner, flush=True))
+        banner = _banner(base, login, key, moto.endpoint_url, folder, _loaded(report, loaded))
+
+        def ready() -> None:
+            paths.write_runtime(folder, base)
+            print(banner, flush=True)
+
+        _serve(app, host, port, ready)
     finally:
+        paths.clear_runtime(folder)
         workers.stop_all(running)
         moto.stop()
         wal.close()
         logger.info("stopped; %d writes logged this run", wal.written)
+        if complete and (wal.written or loaded is None or report.replayed):
+            seconds = snapshot.write(folder, wal.size())
+            logger.info("snapshot written in %.1f s", seconds)
 
 
 def _terminate(signum: int, frame: FrameType | None) -> Any:

@@ -128,14 +128,28 @@ class ReplayReport:
     seconds: float
 
 
-def replay(path: Path, host: str, port: int) -> ReplayReport:
-    """Send every logged request to a fresh moto, in order; S3 multipart upload ids are re-mapped."""
+Progress = Callable[[int, int, int, float], None]  # (bytes done, bytes in all, writes, seconds)
+PROGRESS_EVERY = 2.0  # seconds between progress calls
+
+
+def replay(
+    path: Path, host: str, port: int, *, start: int = 0, progress: Progress | None = None
+) -> ReplayReport:
+    """Send every logged request from byte START to a fresh moto, in order; S3 multipart upload ids are
+    re-mapped. PROGRESS is called every couple of seconds while it runs."""
     started = time.monotonic()
     connection = http.client.HTTPConnection(host, port, timeout=60)
     upload_ids: dict[str, str] = {}
     replayed = failed = 0
+    total = path.stat().st_size if path.exists() else 0
+    position = [start]
+    next_report = started + PROGRESS_EVERY
     try:
-        for entry in read_entries(path):
+        for entry in read_entries(path, start, position):
+            now = time.monotonic()
+            if progress is not None and now >= next_report:
+                progress(position[0] - start, total - start, replayed, now - started)
+                next_report = now + PROGRESS_EVERY
             target = _UPLOAD_ID_PARAM.sub(lambda m: upload_ids.get(m.group(0), m.group(0)), entry.target)
             headers = {**entry.headers, "Host": f"{host}:{port}", "Content-Length": str(len(entry.body))}
             connection.request(entry.method, target, body=entry.body, headers=headers)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from pathlib import Path
@@ -11,6 +12,7 @@ MANAGEMENT_KEY_FILE = "management-key"
 TOKEN_SECRET_FILE = "token-secret"  # noqa: S105 - a file name, not a secret
 LOGIN_FILE = "first-login"
 WAL_FILE = "moto-wal.jsonl"
+RUNTIME_FILE = "runtime.json"  # the running runtime's URL and process id, for the `mailx` command
 DEFAULT_PORT = 8000
 LOCAL_HOST = "127.0.0.1"
 
@@ -56,3 +58,28 @@ def kept_secret(folder: Path, name: str, nbytes: int = 32) -> str:
         value = secrets.token_urlsafe(nbytes)
         write_private(folder, name, value)
     return value
+
+
+def write_runtime(folder: Path, url: str) -> None:
+    """Say where this process serves, so `mailx` finds it on any PORT."""
+    write_private(folder, RUNTIME_FILE, json.dumps({"url": url, "pid": os.getpid()}))
+
+
+def clear_runtime(folder: Path) -> None:
+    (folder / RUNTIME_FILE).unlink(missing_ok=True)
+
+
+def running_url(folder: Path) -> str | None:
+    """The URL of the runtime using FOLDER, if one is running (its process still exists)."""
+    raw = read_text(folder, RUNTIME_FILE)
+    if raw is None:
+        return None
+    try:
+        data = json.loads(raw)
+        os.kill(int(data["pid"]), 0)
+    except (ValueError, KeyError, TypeError, ProcessLookupError):
+        return None
+    except PermissionError:  # alive, another user's: still the runtime of this folder
+        pass
+    url = data.get("url")
+    return url if isinstance(url, str) and url else None

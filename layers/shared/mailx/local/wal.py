@@ -118,6 +118,13 @@ class WalWriter:
         self._handle: IO[str] | None = None
         self.written = 0
 
+    def size(self) -> int:
+        """Bytes in the log (flushed): where a snapshot taken now ends."""
+        with self._lock:
+            if self._handle is not None:
+                self._handle.flush()
+        return self.path.stat().st_size if self.path.exists() else 0
+
     def open(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         _drop_torn_tail(self.path)
@@ -145,27 +152,46 @@ def _drop_torn_tail(path: Path) -> None:
     """Cut a half-written last line (a crash mid-append) so new entries start on a line of their own."""
     if not path.exists():
         return
-    data = path.read_bytes()
-    if data and not data.endswith(b"\n"):
-        cut = data.rfind(b"\n") + 1
-        logger.warning("dropping a torn last entry (%d bytes) from %s", len(data) - cut, path)
-        with open(path, "r+b") as handle:
-            handle.truncate(cut)
+    with open(path, "r+b") as handle:
+        size = handle.seek(0, os.SEEK_END)
+        if size == 0:
+            return
+        handle.seek(size - 1)
+        if handle.read(1) == b"\n":
+            return
+        cut = size
+        while cut > 0:  # back to the last complete line, a chunk at a time (the log may be large)
+            step = min(cut, 1 << 16)
+            handle.seek(cut - step)
+            found = handle.read(step).rfind(b"\n")
+            if found >= 0:
+                cut = cut - step + found + 1
+                break
+            cut -= step
+        logger.warning("dropping a torn last entry (%d bytes) from %s", size - cut, path)
+        handle.truncate(cut)
 
 
-def read_entries(path: Path) -> Iterator[Entry]:
-    """Every complete entry in the log, oldest first; a torn last line is skipped."""
+def read_entries(path: Path, start: int = 0, position: list[int] | None = None) -> Iterator[Entry]:
+    """Every complete entry in the log from byte START (a line boundary), oldest first; a torn last line
+    is skipped. POSITION, if given, holds the byte offset after the entry last yielded (for progress)."""
     if not path.exists():
         return
-    with open(path, encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
+    with open(path, "rb") as raw:
+        raw.seek(start)
+        offset = start
+        for number, data in enumerate(raw, start=1):
+            offset += len(data)
+            if position is not None:
+                position[:] = [offset]
+            line = data.decode("utf-8")
             if not line.endswith("\n"):
-                logger.warning("skipping a torn entry at line %d of %s", number, path)
+                logger.warning("skipping a torn entry at line %d (after byte %d) of %s", number, start, path)
                 return
             if not line.strip():
                 continue
             try:
                 entry = Entry.from_json(line)
             except (ValueError, KeyError, TypeError) as exc:
-                raise WalCorrupt(f"{path}, line {number}: {exc}") from None
+                raise WalCorrupt(f"{path}, line {number} after byte {start}: {exc}") from None
             yield entry

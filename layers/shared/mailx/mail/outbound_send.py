@@ -30,6 +30,7 @@ from mailx.mail.relay.base import (
     RelayResult,
     TransientRelayError,
 )
+from mailx.observe import metrics
 from mailx.store import blobs, relay_events, submissions, transactions
 from mailx.store.errors import Conflict
 from mailx.store.submissions import SubmissionRecord
@@ -38,6 +39,10 @@ logger = logging.getLogger("mailx.outbound")
 
 LEASE_SECONDS = 90  # longer than one relay call may take (the function times out at 60 s)
 ORPHAN_GRACE = 300  # a message whose record never appeared (the create's commit failed) is dropped after
+# The queue message is sent just before the record's commit, so a fast consumer may look too early:
+# it looks again a few times within a second rather than wait for a redelivery.
+EARLY_LOOKS = 4
+EARLY_PAUSE = 0.15
 
 
 def _status(reply: str, delivered: str) -> dict[str, str]:
@@ -116,22 +121,33 @@ def _relay(
     try:
         result = relay.send(message)
     except PermanentRelayError as exc:
+        metrics.count("PermanentFailures", relay=relay.name, reason="refused")
         return _failed(claimed, exc.reply, "failed"), Outcome(True, f"refused: {exc}")
     except TransientRelayError as exc:
         after, note = _retry_or_give_up(claimed, str(exc), receive_count)
+        _count_retry(relay, note)
         return after, Outcome(False, note, backoff(receive_count, exc.retry_after))
     except Exception as exc:
         logger.exception("relay %s failed unexpectedly", relay.name)
         after, note = _retry_or_give_up(claimed, "relay error", receive_count)
+        _count_retry(relay, note)
         return after, Outcome(False, f"{note} ({type(exc).__name__})", backoff(receive_count))
+    metrics.count("Sends", relay=relay.name)
     return _sent(claimed, result), Outcome(True, f"sent by {relay.name}")
+
+
+def _count_retry(relay: Relay, note: str) -> None:
+    if note == "dead-lettered":
+        metrics.count("PermanentFailures", relay=relay.name, reason="gave-up")
+    else:
+        metrics.count("Retries", relay=relay.name)
 
 
 def _before_claim(send: QueuedSend, record: SubmissionRecord | None, now: float) -> Outcome | None:
     """The answer when there is nothing to send now, or None to go ahead."""
     if record is None:
         if now - send.queued_at < ORPHAN_GRACE:
-            return Outcome(False, "record not committed yet", 10)
+            return Outcome(False, "record not committed yet", 1)
         return Outcome(True, "no such submission (its create failed, or it was destroyed)")
     if record.over:
         _cleanup(send.account_id, record)
@@ -153,6 +169,11 @@ def process(body: str, receive_count: int, relay: Relay, *, now: float | None = 
         return Outcome(True, "malformed")
     moment = time.time() if now is None else now
     record = submissions.get(send.account_id, send.submission_id)
+    for _ in range(EARLY_LOOKS if now is None else 0):
+        if record is not None or time.time() - send.queued_at > ORPHAN_GRACE:
+            break
+        time.sleep(EARLY_PAUSE)
+        record = submissions.get(send.account_id, send.submission_id)
     early = _before_claim(send, record, moment)
     if early is not None or record is None:
         return early or Outcome(True, "nothing to do")

@@ -9,6 +9,7 @@ from typing import Any
 
 from mailx.auth.authenticate import Principal
 from mailx.limits import LIMITS
+from mailx.observe import request_log
 from mailx.protocol.context import AccountAccess, RequestContext
 from mailx.protocol.dispatcher import check_size, dispatch
 from mailx.protocol.errors import RequestError
@@ -56,8 +57,9 @@ def handle(principal: Principal, body: bytes) -> dict[str, Any]:
     account = principal.account
     access = {account.account_id: AccountAccess(frozenset(capability_values.account_capabilities()))}
     ctx = RequestContext(using=frozenset(request.using), accounts=access, services=Services(principal))
+    request_log.note(accountId=account.account_id)
     with _Slot(account.account_id):
-        return dispatch(
+        response = dispatch(
             request,
             registry(),
             ctx,
@@ -65,3 +67,5 @@ def handle(principal: Principal, body: bytes) -> dict[str, Any]:
             session_state=session_for(principal)["state"],
             on_server_fail=_log_server_fail,
         )
+    request_log.note(calls=request_log.call_outcomes(request.method_calls, response["methodResponses"]))
+    return response

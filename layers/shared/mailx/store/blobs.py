@@ -3,12 +3,13 @@
 - `emails/{accountId}/{emailId}.eml`: every stored message, byte-exact; blobId = emailId.
 - `uploads/{accountId}/{blobId}`: uploaded blobs, expired by a bucket lifecycle rule (and by the
   `expires-at` metadata that reads check, since lifecycle deletion is lazy).
+- `outbound/{accountId}/{submissionId}.eml`: a send's copy of its message (mail.outbound).
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -46,6 +47,19 @@ def put(key: str, data: bytes | IO[bytes], content_type: str, *, expires_at: int
     """Write an object; EXPIRES_AT (epoch seconds) is kept as metadata for reads to honour."""
     metadata = {"expires-at": str(expires_at)} if expires_at else {}
     aws.s3().put_object(Bucket=_bucket(), Key=key, Body=data, ContentType=content_type, Metadata=metadata)
+
+
+def delete_prefix(prefix: str, spent: Callable[[], bool]) -> bool:
+    """Delete every object under PREFIX, 1,000 per request; False when SPENT() said stop before the end."""
+    s3 = aws.s3()
+    while True:  # one page at least before looking at the clock, so every call makes progress
+        page = s3.list_objects_v2(Bucket=_bucket(), Prefix=prefix, MaxKeys=1000)
+        keys: list[Any] = [{"Key": item["Key"]} for item in page.get("Contents", [])]
+        if not keys:
+            return True
+        s3.delete_objects(Bucket=_bucket(), Delete={"Objects": keys, "Quiet": True})
+        if spent():
+            return False
 
 
 def _is_missing(exc: Exception) -> bool:

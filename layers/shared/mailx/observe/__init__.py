@@ -1,0 +1,1 @@
+"""Observability: one JSON log line per request and invocation, and EMF metrics with dimensions."""
