@@ -189,7 +189,7 @@ class MboxSource:
         return count, self.path.stat().st_size
 
     def folders(self) -> list[Folder]:
-        return [self.default]  # labelled folders are created as messages name them
+        return []  # an mbox names its folders message by message (labels, our export's block)
 
     def messages(self, done_refs: frozenset[str]) -> Iterator[Message | Failure]:
         with self.path.open("rb") as stream:
