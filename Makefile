@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PYTEST_WORKERS ?= 2
 
-.PHONY: install dev test lint typecheck cfn-lint pytest bench build fuzz clean
+.PHONY: install dev test lint typecheck cfn-lint pytest test-deps bench build fuzz clean
 
 $(STAMP): pyproject.toml requirements.lock tests/e2e/package-lock.json
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,8 +36,20 @@ typecheck: install
 cfn-lint: install
 	$(BIN)/cfn-lint template.yaml
 
-pytest: install
+pytest: install test-deps
 	$(BIN)/pytest -q -n $(PYTEST_WORKERS)
+
+## test-deps: system packages tests need: Debian's dovecot-imapd (a real IMAP server for `mailx import`).
+## Installed with apt-get as root or with passwordless sudo; otherwise that test skips and says why.
+test-deps:
+	@command -v dovecot >/dev/null 2>&1 || test -x /usr/sbin/dovecot || { \
+	  if ! command -v apt-get >/dev/null 2>&1; then \
+	    echo "make: no apt-get here: install dovecot-imapd yourself, or the IMAP import test skips" >&2; exit 0; fi; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO="sudo -n"; \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q dovecot-imapd >/dev/null 2>&1 \
+	  || { $$SUDO apt-get update -q >/dev/null 2>&1 \
+	       && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q dovecot-imapd >/dev/null 2>&1; } \
+	  || echo "make: could not install dovecot-imapd (needs root or sudo): the IMAP import test skips" >&2; }
 
 ## fuzz: the hypothesis fuzz suites (tests/fuzz) at length; `make test` runs them short
 fuzz: install

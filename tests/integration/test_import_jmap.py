@@ -113,7 +113,9 @@ def test_export_then_import_round_trips(
         (crlf / ".Lists.Python" / sub).mkdir(parents=True)
     raw = b"From: l@example.org\r\nSubject: crlf\r\n\r\nFrom a line\r\nno final newline"
     (crlf / ".Lists.Python" / "cur" / "1.M1.h:2,FS").write_bytes(raw)
-    code, out, err = mailx(capsys, url, "import", str(crlf), "--account", "first", "--state", str(tmp_path / "c"))
+    code, out, err = mailx(
+        capsys, url, "import", str(crlf), "--account", "first", "--state", str(tmp_path / "c")
+    )
     assert code == 0, err + out
     original = holdings(client(url, "first"))
     # When it is exported and imported into a fresh account

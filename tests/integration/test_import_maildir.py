@@ -39,7 +39,9 @@ def _tree(root: Path) -> dict[str, bytes]:
         "read": _put(root, "cur", "1682942400.M1P1.host,S=100:2,S", "read", day),
         "new": _put(root, "new", "1682942401.M2P1.host", "new", day.replace(hour=13)),
         "work": _put(root / ".Work", "cur", "1682942402.M3P1.host:2,FRa", "work", day.replace(hour=14)),
-        "project": _put(root / ".Work.Projects", "cur", "1682942403.M4P1.host:2,DS", "project", day.replace(hour=15)),
+        "project": _put(
+            root / ".Work.Projects", "cur", "1682942403.M4P1.host:2,DS", "project", day.replace(hour=15)
+        ),
         "sent": _put(root / ".Sent", "cur", "1682942404.M5P1.host:2,PS", "sent", day.replace(hour=16)),
         "gone": _put(root / ".Work", "cur", "1682942405.M6P1.host:2,ST", "gone", day.replace(hour=17)),
     }
@@ -49,7 +51,9 @@ def _tree(root: Path) -> dict[str, bytes]:
     return raws
 
 
-def test_maildir_folders_flags_and_dates(url: str, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_maildir_folders_flags_and_dates(
+    url: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     # Given a Maildir++ tree with flags, a custom keyword, a nested and an empty folder
     create_account(capsys, url, "mia")
     root = tmp_path / "Maildir"

@@ -49,7 +49,9 @@ def _run_until(url: str, root: Path, state: Path, imported: int) -> None:
         sys.executable, "-m", "mailx.cli", "--url", url, "--key", KEY, "import", str(root),
         "--account", "kim", "--state", str(state), "--batch", "10", "--import-threads", "1", "--no-progress",
     ]  # fmt: skip
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=dict(os.environ))
+    process = subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=dict(os.environ)
+    )
     deadline = time.monotonic() + 120
     try:
         while _imported_lines(state) < imported:
