@@ -20,12 +20,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", type=_sizes, default=None, help="mailbox sizes, e.g. 1000,10000,100000")
     parser.add_argument("--runs", type=int, default=5, help="cold-start runs per variant (median)")
     parser.add_argument("--seconds", type=float, default=10.0, help="seconds per HTTP throughput row")
-    parser.add_argument("--skip", default="", help="sections to skip: calls,scaling,coldstart,throughput")
+    parser.add_argument("--skip", default="", help="sections to skip: calls,scaling,coldstart,throughput,import")
     args = parser.parse_args(argv)
     skip = set(args.skip.split(","))
     warnings.filterwarnings("ignore", category=DeprecationWarning)
     harness.add_paths()
-    from bench import calls, coldstart, report, scaling, throughput
+    from bench import calls, coldstart, imports, report, scaling, throughput
 
     began = time.perf_counter()
     missed: list[str] = []
@@ -47,6 +47,9 @@ def main(argv: list[str] | None = None) -> int:
     if "throughput" not in skip:
         print(f"## 4. Throughput (in-process; then loopback HTTP, {args.seconds:g} s per row)\n", flush=True)
         print(throughput.run(args.seconds) + "\n", flush=True)
+    if "import" not in skip:
+        print("## 5. Import: `mailx import` beside the service's own ingest rate (same local runtime)\n")
+        print(imports.run() + "\n", flush=True)
     print(f"Finished in {time.perf_counter() - began:.0f} s.")
     if missed:
         print("Call-count targets MISSED: " + "; ".join(missed))
