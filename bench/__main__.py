@@ -20,7 +20,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", type=_sizes, default=None, help="mailbox sizes, e.g. 1000,10000,100000")
     parser.add_argument("--runs", type=int, default=5, help="cold-start runs per variant (median)")
     parser.add_argument("--seconds", type=float, default=10.0, help="seconds per HTTP throughput row")
-    parser.add_argument("--skip", default="", help="sections to skip: calls,scaling,coldstart,throughput,import")
+    parser.add_argument(
+        "--skip", default="", help="sections to skip: calls,scaling,coldstart,throughput,import"
+    )
     args = parser.parse_args(argv)
     skip = set(args.skip.split(","))
     warnings.filterwarnings("ignore", category=DeprecationWarning)
