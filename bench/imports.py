@@ -75,10 +75,10 @@ def _start(folder: Path) -> tuple[subprocess.Popen[str], str, str]:
         except queue.Empty:
             continue
     url = re.search(r"^\s*URL\s+(\S+)", seen, re.MULTILINE)
-    key = re.search(r"^\s*Management key\s+(\S+)", seen, re.MULTILINE)
-    if not url or not key:
+    secret = re.search(r"^\s*Management key\s+(\S+)", seen, re.MULTILINE)
+    if not url or not secret:
         raise RuntimeError("no URL or management key in the banner:\n" + seen)
-    return process, url.group(1), key.group(1)
+    return process, url.group(1), secret.group(1)
 
 
 def _message(tag: str, n: int) -> bytes:
