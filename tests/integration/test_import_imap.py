@@ -179,18 +179,8 @@ def test_imap_folders_special_use_flags_and_dates(
     source = f"imap://{USER}@127.0.0.1:{dovecot}"
     state = tmp_path / "s.jsonl"
     # When it is imported (password from a named environment variable)
-    code, out, err = mailx(
-        capsys,
-        url,
-        "import",
-        source,
-        "--account",
-        "ivy",
-        "--password-env",
-        "IMAP_PASSWORD",
-        "--state",
-        str(state),
-    )
+    argv = ("import", source, "--account", "ivy", "--password-env", "IMAP_PASSWORD", "--state", str(state))
+    code, out, err = mailx(capsys, url, *argv)
     assert code == 0, err + out
     jmap = client(url, "ivy")
     held = {h["subject"]: h for h in holdings(jmap)}
@@ -215,18 +205,7 @@ def test_imap_folders_special_use_flags_and_dates(
     # And the reply threads with the message it answers
     assert held["hello"]["threadId"] == held["Re: hello"]["threadId"]
     # And a second run fetches nothing again and creates nothing
-    code, out, err = mailx(
-        capsys,
-        url,
-        "import",
-        source,
-        "--account",
-        "ivy",
-        "--password-env",
-        "IMAP_PASSWORD",
-        "--state",
-        str(state),
-    )
+    code, out, err = mailx(capsys, url, *argv)
     assert code == 0, err
     assert "imported 0, skipped 0 already imported, failed 0" in out
     assert len(holdings(jmap)) == 7

@@ -12,23 +12,14 @@ from typing import Any
 from fastapi import APIRouter
 
 from jmap_api.deps import ManagementDep
-from jmap_api.openapi_docs import MANAGEMENT_KEY, STR, obj, responses
+from jmap_api.openapi_docs import MANAGEMENT_KEY, responses
 from jmap_api.problems import HttpProblem
+from jmap_api.routes.v0_auth import LOGIN as TOKEN  # the same answer as a sign-in's
 from mailx.admin import accounts as admin_accounts
 from mailx.auth import tokens
 from mailx.store.errors import NotFound
 
 router = APIRouter(prefix="/v0/management", tags=["management"])
-
-TOKEN = obj(
-    {
-        "token": STR,
-        "tokenType": {"const": "Bearer"},
-        "expiresIn": {"type": "integer"},
-        "accountId": STR,
-        "username": STR,
-    }
-)
 
 
 @router.post(
