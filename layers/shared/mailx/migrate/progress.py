@@ -13,8 +13,9 @@ from typing import Any
 class Progress:
     """advance() from any thread; a no-op when disabled or when rich is not installed."""
 
-    def __init__(self, label: str, enabled: bool | None = None) -> None:
+    def __init__(self, label: str, enabled: bool | None = None, width: int | None = None) -> None:
         self.label = label
+        self.width = width
         self.enabled = sys.stderr.isatty() if enabled is None else enabled
         self._bar: Any = None
         self._task: Any = None
@@ -45,7 +46,7 @@ class Progress:
             TextColumn("messages  {task.fields[octets]}  {task.fields[rate]}"),
             TimeElapsedColumn(),
             TimeRemainingColumn(),
-            console=Console(stderr=True),
+            console=Console(stderr=True, width=self.width),
         )
         self._bar.start()
         self._octets = 0
