@@ -165,3 +165,36 @@ def test_takeout_labels_become_mailboxes_and_keywords(
     assert data["imported"] == 4
     assert data["failed"] == 0
     assert data["perMailbox"]["Work/Projects, 2024"] == 1
+
+
+def test_a_bad_message_is_reported_and_the_rest_imported(
+    url: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # Given an mbox whose second entry is not a message at all (no header fields)
+    create_account(capsys, url, "fred")
+    good = [_message(5, b"first\n"), _message(6, b"third\n")]
+    source = tmp_path / "mixed.mbox"
+    source.write_bytes(
+        b"From a Mon Jan  1 00:00:00 2024\n" + good[0] + b"\n"
+        b"From b Mon Jan  1 00:00:00 2024\njust a line of text, no header\n\n"
+        b"From c Mon Jan  1 00:00:00 2024\n" + good[1]
+    )
+    report_file = tmp_path / "report.json"
+    state = tmp_path / "s.jsonl"
+    argv = ("import", str(source), "--account", "fred", "--state", str(state), "--report", str(report_file))
+    # When it is imported
+    code, out, err = mailx(capsys, url, *argv)
+    # Then the run goes on, the failure is listed at the end and in the report, and the exit code says so
+    assert code == 1
+    assert "1 message(s) not imported" in err
+    assert "imported 2, skipped 0 already imported, failed 1" in out
+    data = report(report_file)
+    assert data["failed"] == 1
+    (failure,) = data["failures"]
+    assert failure["ref"].startswith("mixed.mbox@")
+    assert failure["error"].startswith("invalidEmail")
+    assert sorted(h["digest"] for h in holdings(client(url, "fred"))) == sorted(digest(g) for g in good)
+    # And a second run retries only the failed one
+    code, out, _ = mailx(capsys, url, *argv)
+    assert code == 1
+    assert "imported 0, skipped 2 already imported, failed 1" in out
