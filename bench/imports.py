@@ -2,7 +2,7 @@
 
 One `python -m mailx.local.dev` (moto and the app under uvicorn, in one process) on a free port, with
 a throwaway data folder. The service's rate: N messages through its own import path (Email/import of
-blobs uploaded beforehand, 100 per call: each message's parse, S3 reads and writes and transaction in
+blobs uploaded beforehand, 50 per call: each message's parse, S3 reads and writes and transaction in
 the service, none of the importer's work), and, for reference, its intake of received mail
 (`POST /v0/management/deliver`, one by one). The importer's: `mailx import` of an N-message Maildir
 (management token, parallel uploads, batched Email/import, the state file). The ratio importer /
@@ -103,7 +103,7 @@ def _deliver(base: str, key: str, tag: str, count: int) -> float:
 
 
 def _service_import(base: str, key: str, tag: str, count: int) -> float:
-    """Seconds Email/import takes for COUNT blobs uploaded beforehand (untimed), 100 per call."""
+    """Seconds Email/import takes for COUNT blobs uploaded beforehand (untimed), 50 per call."""
     from mailx.cli.client import Api
     from mailx.cli.migrate_account import account_client
 
@@ -113,14 +113,18 @@ def _service_import(base: str, key: str, tag: str, count: int) -> float:
         )
         blobs = [client.upload(_message(tag, n)) for n in range(count)]
         began = time.perf_counter()
-        for start in range(0, count, 100):
+        for start in range(0, count, 50):
             batch = {
                 str(i): {"blobId": b, "mailboxIds": {inbox: True}}
-                for i, b in enumerate(blobs[start : start + 100])
+                for i, b in enumerate(blobs[start : start + 50])
             }
             answer = client.one("Email/import", {"emails": batch})
-            if answer.get("notCreated"):
-                raise RuntimeError(f"Email/import refused: {answer['notCreated']}")
+            # alreadyExists: a request retried after a timeout had got through the first time
+            refused = {
+                k: v for k, v in (answer.get("notCreated") or {}).items() if v["type"] != "alreadyExists"
+            }
+            if refused:
+                raise RuntimeError(f"Email/import refused: {refused}")
         return time.perf_counter() - began
 
 
@@ -176,7 +180,7 @@ def run(count: int = 1000, rounds: int = 4) -> str:
     ratio = rate["importer"] / rate["service"]
     verdict = "met" if ratio >= TARGET else "MISSED"
     rows = [
-        [f"service: Email/import of {total} uploaded blobs, 100 per call", f"{rate['service']:.1f}",
+        [f"service: Email/import of {total} uploaded blobs, 50 per call", f"{rate['service']:.1f}",
          "the service's import ingest"],
         [f"service: {total} x POST /v0/management/deliver, one by one", f"{rate['deliver']:.1f}",
          "its intake of received mail"],

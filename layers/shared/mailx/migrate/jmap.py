@@ -39,7 +39,7 @@ def bearer(token: str) -> str:
 class Http:
     """Keep-alive connections per (thread, scheme, host); redirects followed without the credentials."""
 
-    def __init__(self, authorization: str, timeout: float = 120.0) -> None:
+    def __init__(self, authorization: str, timeout: float = 600.0) -> None:
         self.authorization = authorization
         self.timeout = timeout
         self._local = threading.local()

@@ -1,8 +1,9 @@
 """The import: read the source, upload in parallel, Email/import in batches, record each step.
 
 The main thread reads the source and files each message (mailboxes created as needed); uploads run in
-`maxConcurrentUpload` threads; each full batch becomes one Email/import call in one of two import
-threads, so reading, uploading and importing overlap and the service's ingest is what sets the pace.
+`maxConcurrentUpload` threads; each full batch becomes one Email/import call in an import thread
+(one by default: an account's ingests serialise on its state item), so reading, uploading and
+importing overlap and the service's ingest is what sets the pace.
 A message that fails is recorded and the run goes on; nothing already imported is touched.
 """
 
@@ -68,9 +69,9 @@ class _Pending:
 
 @dataclass
 class Options:
-    batch_size: int = 100
+    batch_size: int = 50
     batch_octets: int = 16_000_000
-    import_threads: int = 2
+    import_threads: int = 1
     upload_threads: int | None = None
 
 

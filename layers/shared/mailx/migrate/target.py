@@ -72,7 +72,11 @@ class Mailboxes:
                 create["role"] = role
             answer = self.client.one("Mailbox/set", {"create": {"m": create}})
             made = (answer.get("created") or {}).get("m")
-            if not made:
+            if not made:  # a retried request may have made it after all: look before giving up
+                self.refresh()
+                if prefix in self.by_path:
+                    parent = self.by_path[prefix]
+                    continue
                 why = (answer.get("notCreated") or {}).get("m", {})
                 raise JmapError(
                     f"cannot create mailbox {'/'.join(prefix)}: "
