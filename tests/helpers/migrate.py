@@ -5,10 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import threading
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -17,41 +13,8 @@ import pytest
 from mailx.cli import main
 from mailx.migrate.jmap import Client, basic
 from tests.helpers.cli import KEY
-from tests.helpers.ports import free_port
 
 PASSWORD = "a long test password"
-
-
-@contextmanager
-def serve(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[str]:
-    """The FastAPI app under uvicorn in a thread on a free loopback port, its session URLs pointing there."""
-    import uvicorn
-
-    from jmap_api.app import create_app
-    from mailx import config
-
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    monkeypatch.setenv("PUBLIC_BASE_URL", url)
-    monkeypatch.delenv("MAILX_MANAGEMENT_KEY", raising=False)
-    monkeypatch.delenv("MAILX_URL", raising=False)
-    monkeypatch.setenv("MAILX_DATA_DIR", str(tmp_path / "no-data"))
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state-home"))
-    config.reset_settings()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
-    try:
-        yield url
-    finally:
-        server.should_exit = True
-        thread.join(10)
 
 
 def mailx(capsys: pytest.CaptureFixture[str], url: str, *argv: str) -> tuple[int, str, str]:

@@ -23,7 +23,6 @@ from tests.helpers.migrate import (
     holdings,
     mailbox_tree,
     mailx,
-    serve,
 )
 from tests.helpers.ports import free_port
 
@@ -126,12 +125,6 @@ def dovecot() -> Iterator[int]:
         if process.stderr:
             process.stderr.close()
         shutil.rmtree(root, ignore_errors=True)
-
-
-@pytest.fixture
-def url(aws: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[str]:
-    with serve(monkeypatch, tmp_path) as served:
-        yield served
 
 
 def _message(subject: str, extra: str = "") -> bytes:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,14 +20,7 @@ from tests.helpers.migrate import (
     holdings,
     mailbox_tree,
     mailx,
-    serve,
 )
-
-
-@pytest.fixture
-def url(aws: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[str]:
-    with serve(monkeypatch, tmp_path) as served:
-        yield served
 
 
 def _fill(capsys: pytest.CaptureFixture[str], url: str, tmp_path: Path, name: str) -> list[dict[str, Any]]:

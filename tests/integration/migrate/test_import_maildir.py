@@ -4,19 +4,12 @@ dovecot-keywords become keywords, mtime becomes receivedAt; `--into` puts it all
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from tests.helpers.migrate import client, create_account, holdings, mailbox_tree, mailx, serve
-
-
-@pytest.fixture
-def url(aws: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[str]:
-    with serve(monkeypatch, tmp_path) as served:
-        yield served
+from tests.helpers.migrate import client, create_account, holdings, mailbox_tree, mailx
 
 
 def _put(folder: Path, sub: str, name: str, subject: str, when: datetime) -> bytes:

@@ -3,7 +3,6 @@ mailboxes and keywords, dates from the From line, threads formed, a second run i
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,14 +16,7 @@ from tests.helpers.migrate import (
     mailbox_tree,
     mailx,
     report,
-    serve,
 )
-
-
-@pytest.fixture
-def url(aws: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[str]:
-    with serve(monkeypatch, tmp_path) as served:
-        yield served
 
 
 def _message(n: int, body: bytes, extra: bytes = b"") -> bytes:

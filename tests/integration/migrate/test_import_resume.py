@@ -8,21 +8,14 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.helpers.cli import KEY
-from tests.helpers.migrate import client, create_account, digest, holdings, mailx, serve
+from tests.helpers.migrate import client, create_account, digest, holdings, mailx
 
 COUNT = 150
-
-
-@pytest.fixture
-def url(aws: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[str]:
-    with serve(monkeypatch, tmp_path) as served:
-        yield served
 
 
 def _maildir(root: Path) -> list[bytes]:
