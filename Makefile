@@ -10,7 +10,7 @@ PYTEST_WORKERS ?= 2
 E2E_STAMP := tests/e2e/node_modules/.installed-stamp
 LAMBDA_PYTHON_VERSION := 3.12
 
-.PHONY: install e2e-install dev test lint typecheck cfn-lint pytest unit integration bench build lock fuzz clean
+.PHONY: install e2e-install test-deps dev test lint typecheck cfn-lint pytest unit integration bench build lock fuzz clean
 
 # The runtime dependencies come from the hashed lock that `sam build` installs too (same files as in
 # Lambda); the development tools from requirements.lock (exact pins, the same runtime versions).
@@ -49,8 +49,20 @@ typecheck: install
 cfn-lint: install
 	$(BIN)/cfn-lint template.yaml
 
-pytest: install e2e-install
+pytest: install e2e-install test-deps
 	$(BIN)/pytest -q -n $(PYTEST_WORKERS)
+
+## test-deps: system packages tests need: Debian's dovecot-imapd (a real IMAP server for `mailx import`).
+## Installed with apt-get as root or with passwordless sudo; otherwise that test skips and says why.
+test-deps:
+	@command -v dovecot >/dev/null 2>&1 || test -x /usr/sbin/dovecot || { \
+	  if ! command -v apt-get >/dev/null 2>&1; then \
+	    echo "make: no apt-get here: install dovecot-imapd yourself, or the IMAP import test skips" >&2; exit 0; fi; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO="sudo -n"; \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q dovecot-imapd >/dev/null 2>&1 \
+	  || { $$SUDO apt-get update -q >/dev/null 2>&1 \
+	       && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q dovecot-imapd >/dev/null 2>&1; } \
+	  || echo "make: could not install dovecot-imapd (needs root or sudo): the IMAP import test skips" >&2; }
 
 ## unit: the unit tests only (tests/unit: pure code, template and layout checks; seconds, no moto)
 unit: install
@@ -58,7 +70,7 @@ unit: install
 
 ## integration: the integration tests only (tests/integration: the app, handlers and store on moto);
 ## tests/e2e (real JMAP clients, needs npm) and tests/fuzz (hypothesis) run in `make test` and `make fuzz`
-integration: install
+integration: install test-deps
 	$(BIN)/pytest -q -n $(PYTEST_WORKERS) tests/integration
 
 ## fuzz: the hypothesis fuzz suites (tests/fuzz) at length; `make test` runs them short

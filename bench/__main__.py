@@ -21,16 +21,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=5, help="cold-start runs per variant (median)")
     parser.add_argument("--seconds", type=float, default=10.0, help="seconds per HTTP throughput row")
     parser.add_argument(
-        "--skip", default="", help="sections to skip: calls,scaling,coldstart,throughput,restart"
+        "--skip", default="", help="sections to skip: calls,scaling,coldstart,throughput,restart,import"
     )
     parser.add_argument("--only", default="", help="run only these sections (same names as --skip)")
     parser.add_argument("--messages", type=int, default=None, help="stored messages for the restart section")
     args = parser.parse_args(argv)
-    sections = {"calls", "scaling", "coldstart", "throughput", "restart"}
+    sections = {"calls", "scaling", "coldstart", "throughput", "restart", "import"}
     skip = set(args.skip.split(",")) | (sections - set(args.only.split(",")) if args.only else set())
     warnings.filterwarnings("ignore", category=DeprecationWarning)
     harness.add_paths()
-    from bench import calls, coldstart, report, restart, scaling, throughput
+    from bench import calls, coldstart, imports, report, restart, scaling, throughput
 
     began = time.perf_counter()
     missed: list[str] = []
@@ -58,6 +58,9 @@ def main(argv: list[str] | None = None) -> int:
         table, restart_missed = restart.run(messages)
         print(table + "\n", flush=True)
         missed += restart_missed
+    if "import" not in skip:
+        print("## 6. Import: `mailx import` beside the service's own ingest rate (same local runtime)\n")
+        print(imports.run() + "\n", flush=True)
     print(f"Finished in {time.perf_counter() - began:.0f} s.")
     if missed:
         print("Call-count targets MISSED: " + "; ".join(missed))

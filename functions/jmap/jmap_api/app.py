@@ -100,9 +100,9 @@ class MailxApp(FastAPI):
         with self._v0_lock:
             if self._v0_included:
                 return
-            from jmap_api.routes import v0_auth, v0_management, v0_submissions
+            from jmap_api.routes import v0_account_token, v0_auth, v0_management, v0_submissions
 
-            for module in (v0_auth, v0_management, v0_submissions):
+            for module in (v0_auth, v0_management, v0_submissions, v0_account_token):
                 self.include_router(module.router)
             self.openapi_schema = None
             self._v0_included = True

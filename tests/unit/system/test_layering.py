@@ -31,7 +31,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("mail", "blobs", "auth", "push"),
     ("methods", "admin"),
     ("server",),
-    ("local",),
+    ("local", "migrate"),  # migrate: the import/export client side, reaching the service over HTTP only
     ("cli",),
     ("functions",),
 )
