@@ -28,7 +28,7 @@ __all__ = ["email_set", "sending"]
 
 def _rejected(client: Any, account: str, create: dict[str, Any]) -> dict[str, Any]:
     [[_, result, _]] = submit(client, account, create)
-    assert result["created"] == {} and queue_depth() == 0 and submissions.list_all(account) == []
+    assert result["created"] is None and queue_depth() == 0 and submissions.list_all(account) == []
     error: dict[str, Any] = result["notCreated"]["s"]
     return error
 
