@@ -524,7 +524,7 @@ CASES: dict[str, Case] = {
                 "c",
             ]
         ],
-        set_error("Created", "x", types=("blobNotFound",)),
+        set_error("Created", "x", types=("invalidProperties",)),
     ),
     "Mailbox/set update and destroy": Case(
         lambda a, b: [

@@ -14,7 +14,6 @@ Decisions:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -23,6 +22,7 @@ from typing import Any
 from mailx.admin.settings import effective_settings
 from mailx.blobs.resolve import BlobMissing, find
 from mailx.mail.ingest import IngestError, IngestResult, ingest
+from mailx.methods.email.keywords import keywords_from_map
 from mailx.mime import Blob, BlobNotFound, ComposeError, compose_email
 from mailx.protocol.context import CallContext
 from mailx.protocol.errors import TOO_LARGE, TOO_MANY_KEYWORDS, TOO_MANY_MAILBOXES, MethodError, SetError
@@ -33,13 +33,6 @@ from mailx.store import identities, mailboxes
 
 MAX_KEYWORDS = 100  # keywords live in the Email item; a hundred is far beyond any client's use
 FALLBACK_DOMAIN = "mailx.invalid"
-_KEYWORD = re.compile(r"[\x21-\x7e]{1,255}")
-_KEYWORD_FORBIDDEN = frozenset('(){]%*"\\')
-
-
-def is_keyword(value: Any) -> bool:
-    """RFC 8621 §4.1.1: 1-255 of %x21-%x7e, none of ( ) { ] % * " \\."""
-    return isinstance(value, str) and bool(_KEYWORD.fullmatch(value)) and not _KEYWORD_FORBIDDEN & set(value)
 
 
 @dataclass(frozen=True)
@@ -64,10 +57,11 @@ def _mailbox_ids(call: CallContext, value: Any, known: set[str], bad: list[str])
 def _keywords(value: Any, bad: list[str]) -> list[str]:
     if value is None:
         return []
-    if not isinstance(value, dict) or not all(is_keyword(k) and v is True for k, v in value.items()):
+    keywords = keywords_from_map(value)
+    if keywords is None:
         bad.append("keywords")
         return []
-    return list(dict.fromkeys(k.lower() for k in value))
+    return keywords
 
 
 def _received_at(value: Any, bad: list[str]) -> datetime | None:
