@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PYTEST_WORKERS ?= 2
 
-.PHONY: install dev test lint typecheck cfn-lint pytest bench build fuzz clean
+.PHONY: install browser dev test lint typecheck cfn-lint pytest bench build fuzz clean
 
 $(STAMP): pyproject.toml requirements.lock tests/e2e/package-lock.json
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,6 +18,18 @@ $(STAMP): pyproject.toml requirements.lock tests/e2e/package-lock.json
 	touch $(STAMP)
 
 install: $(STAMP)
+
+## browser: Debian's chromium + chromium-driver for the browser e2e test (tests/e2e/test_e2e_browser.py).
+## Installed with apt-get when missing and we may (root or passwordless sudo); waits for another
+## session's dpkg lock. Otherwise the test skips and says why.
+browser:
+	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then exit 0; fi; \
+	if ! command -v apt-get >/dev/null; then echo "make: no apt-get; the browser e2e test will skip" >&2; exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then SUDO=; elif sudo -n true 2>/dev/null; then SUDO="sudo -n"; \
+	else echo "make: cannot install chromium (not root, no sudo); the browser e2e test will skip" >&2; exit 0; fi; \
+	$$SUDO apt-get -o DPkg::Lock::Timeout=600 update -q && \
+	DEBIAN_FRONTEND=noninteractive $$SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -q chromium chromium-driver \
+	|| echo "make: installing chromium failed; the browser e2e test will skip" >&2
 
 ## dev: install, start moto + the API on http://127.0.0.1:$${PORT:-8000}, print a login
 dev: install
@@ -36,7 +48,7 @@ typecheck: install
 cfn-lint: install
 	$(BIN)/cfn-lint template.yaml
 
-pytest: install
+pytest: install browser
 	$(BIN)/pytest -q -n $(PYTEST_WORKERS)
 
 ## fuzz: the hypothesis fuzz suites (tests/fuzz) at length; `make test` runs them short

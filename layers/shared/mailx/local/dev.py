@@ -98,6 +98,7 @@ def _serve(host: str, port: int, on_ready: Callable[[], None]) -> None:
 
     sys.path.insert(0, str(paths.repo_root() / "functions" / "jmap"))
     from jmap_api.app import app
+    from mailx.auth import url_tokens
 
     class _Server(uvicorn.Server):
         async def startup(self, sockets: list[socket.socket] | None = None) -> None:
@@ -109,6 +110,8 @@ def _serve(host: str, port: int, on_ready: Callable[[], None]) -> None:
     config = uvicorn.Config(
         app, host=host, port=port, log_level="info", lifespan="off", timeout_graceful_shutdown=3
     )
+    # The access log prints each request's URL: blank the URL tokens of download/event-source GETs.
+    logging.getLogger("uvicorn.access").addFilter(url_tokens.RedactFilter())
     _Server(config).run()
 
 
