@@ -176,3 +176,10 @@ def test_copy_response() -> None:
         "created": {"k1": {"id": "M9"}},
         "notCreated": {"k2": {"type": "alreadyExists", "existingId": "M3"}},
     }
+
+
+def test_empty_copy_response_uses_null() -> None:
+    result = CopyResult(from_account_id="A1", account_id="A2", old_state="s1")
+    assert json.dumps(result.to_response(), separators=(",", ":")) == (
+        '{"fromAccountId":"A1","accountId":"A2","oldState":"s1","newState":"s1","created":null,"notCreated":null}'
+    )
