@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from mailx.cli import accounts, auth, deliver, domains, settings
+from mailx.cli import accounts, auth, deliver, domains, quota, settings
 from mailx.cli.client import DEFAULT_URL, KEY_ENV, URL_ENV, Api, CliError, find_key
 from mailx.cli.output import Output
 
@@ -20,6 +20,7 @@ COMMAND_GROUPS: tuple[Callable[[Any, argparse.ArgumentParser], None], ...] = (
     settings.register,
     auth.register,
     deliver.register,
+    quota.register,
 )
 
 

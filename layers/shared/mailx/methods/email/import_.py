@@ -17,12 +17,14 @@ from mailx.mail.ingest import IngestError, ingest
 from mailx.methods.blob.lookup import moved_email
 from mailx.methods.email.keywords import keywords_from_map
 from mailx.methods.email.parse import is_message
+from mailx.methods.email.set_create import over_quota
 from mailx.protocol.context import CallContext
 from mailx.protocol.errors import INVALID_EMAIL, REQUEST_TOO_LARGE, TOO_LARGE, MethodError, SetError
 from mailx.protocol.standard_set import check_state
 from mailx.protocol.validate import is_id, is_id_or_creation_ref, opt_object, opt_str, parse_utc_date
 from mailx.server.limits import LIMITS, MAX_MAILBOXES_PER_EMAIL, MAX_MESSAGE_SIZE
 from mailx.store import emails
+from mailx.store.errors import OverQuota
 
 # An import may not make a message no delivery could (SES receives up to 40 MB).
 MAX_IMPORT_OCTETS = MAX_MESSAGE_SIZE
@@ -144,9 +146,12 @@ def _import_one(call: CallContext, account_id: str, boxes: set[str], item: dict[
             keywords=checked.keywords,
             received_at=checked.received_at or received_header_date(raw),
             idempotency_key=idempotency_key(checked.blob_id),
+            enforce_quota=True,
         )
     except IngestError as exc:  # a mailbox destroyed since the check
         raise SetError.invalid_properties(["mailboxIds"], str(exc)) from None
+    except OverQuota as exc:
+        raise over_quota(exc) from None
     if not result.created:  # a concurrent import of the same blob won
         raise SetError.already_exists(result.email_id, "this blob has already been imported")
     return {

@@ -25,11 +25,19 @@ from mailx.mail.ingest import IngestError, IngestResult, ingest
 from mailx.methods.email.keywords import keywords_from_map
 from mailx.mime import Blob, BlobNotFound, ComposeError, compose_email
 from mailx.protocol.context import CallContext
-from mailx.protocol.errors import TOO_LARGE, TOO_MANY_KEYWORDS, TOO_MANY_MAILBOXES, MethodError, SetError
+from mailx.protocol.errors import (
+    OVER_QUOTA,
+    TOO_LARGE,
+    TOO_MANY_KEYWORDS,
+    TOO_MANY_MAILBOXES,
+    MethodError,
+    SetError,
+)
 from mailx.protocol.standard_set import SetResult
 from mailx.protocol.validate import is_id_or_creation_ref, parse_utc_date
 from mailx.server.limits import MAX_MAILBOXES_PER_EMAIL, MAX_MESSAGE_SIZE, MAX_SIZE_ATTACHMENTS_PER_EMAIL
 from mailx.store import identities, mailboxes
+from mailx.store.errors import OverQuota
 
 MAX_KEYWORDS = 100  # keywords live in the Email item; a hundred is far beyond any client's use
 FALLBACK_DOMAIN = "mailx.invalid"
@@ -101,9 +109,17 @@ def place(account_id: str, raw: bytes | str, placement: Placement) -> IngestResu
             mailbox_ids=placement.mailbox_ids,
             keywords=placement.keywords,
             received_at=placement.received_at,
+            enforce_quota=True,
         )
     except IngestError as exc:
         raise SetError.invalid_properties(["mailboxIds"], str(exc)) from None
+    except OverQuota as exc:
+        raise over_quota(exc) from None
+
+
+def over_quota(exc: OverQuota) -> SetError:
+    """RFC 8620 §5.3 overQuota, saying which quota (RFC 9425 id) the message would pass."""
+    return SetError(OVER_QUOTA, f"the {exc.resource} quota would be exceeded ({exc})", quotaId=exc.resource)
 
 
 def server_set(result: IngestResult) -> dict[str, Any]:
