@@ -16,12 +16,12 @@ from typing import Any
 import pytest
 
 from mailx.mail.ingest import ingest
-from mailx.protocol.capabilities import CORE, MAIL, SUBMISSION, VACATION_RESPONSE
+from mailx.protocol.capabilities import CORE, MAIL, QUOTA, SUBMISSION, VACATION_RESPONSE
 from mailx.store import emails
 from tests.support import basic
 
 BLOB = "urn:ietf:params:jmap:blob"
-USING = [CORE, MAIL, SUBMISSION, VACATION_RESPONSE, BLOB]
+USING = [CORE, MAIL, SUBMISSION, VACATION_RESPONSE, BLOB, QUOTA]
 ALICE = basic("alice", "correct horse battery")
 BOB = basic("bob", "bob's long password")
 
