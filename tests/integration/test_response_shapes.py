@@ -252,3 +252,73 @@ def test_keyword_false_means_not_set(client: Any, alice: Any) -> None:
     text = post(client, [CORE, MAIL], ["Email/import", {"accountId": acc, "emails": {"i": imported}}, "0"])
     email_id = responses(text)[0][1]["created"]["i"]["id"]
     assert keywords() == {"$flagged": True}
+
+
+GET = {"accountId", "state", "list", "notFound"}
+CHANGES = {"accountId", "oldState", "newState", "hasMoreChanges", "created", "updated", "destroyed"}
+QUERY = {"accountId", "queryState", "canCalculateChanges", "position", "ids"}
+QUERY_CHANGES = {"accountId", "oldQueryState", "newQueryState", "removed", "added"}
+SET = {"accountId", "oldState", "newState", "created", "updated", "destroyed", "notCreated", "notUpdated",
+       "notDestroyed"}  # fmt: skip
+QUOTA = "urn:ietf:params:jmap:quota"
+BLOB = "urn:ietf:params:jmap:blob"
+
+
+def test_every_method_answers_the_properties_the_rfcs_list(client: Any, alice: Any) -> None:
+    """An audit of each method's response arguments against RFC 8620/8621/9404/9425 (empty calls)."""
+    acc = alice.account_id
+    using = [CORE, MAIL, SUBMISSION, VACATION, QUOTA, BLOB]
+    expected: dict[str, tuple[dict[str, Any], set[str], set[str]]] = {
+        # method: (arguments, response properties, those that must be null here)
+        "Mailbox/get": ({"ids": []}, GET, set()),
+        "Mailbox/changes": ({"sinceState": "0"}, CHANGES | {"updatedProperties"}, {"updatedProperties"}),
+        "Mailbox/query": ({}, QUERY, set()),
+        "Mailbox/set": ({}, SET, SET - {"accountId", "oldState", "newState"}),
+        "Email/get": ({"ids": []}, GET, set()),
+        "Email/changes": ({"sinceState": "0"}, CHANGES, set()),
+        "Email/query": ({}, QUERY | {"limit"}, set()),  # the server's page cap, reported as §5.5 asks
+        "Email/set": ({}, SET, SET - {"accountId", "oldState", "newState"}),
+        "Email/import": (
+            {"emails": {}},
+            {"accountId", "oldState", "newState", "created", "notCreated"},
+            {"created", "notCreated"},
+        ),
+        "Email/parse": (
+            {"blobIds": []},
+            {"accountId", "parsed", "notParsable", "notFound"},
+            {"parsed", "notParsable", "notFound"},
+        ),
+        "Thread/get": ({"ids": []}, GET, set()),
+        "Thread/changes": ({"sinceState": "0"}, CHANGES, set()),
+        "SearchSnippet/get": ({"emailIds": []}, {"accountId", "list", "notFound"}, {"notFound"}),
+        "Identity/get": ({"ids": []}, GET, set()),
+        "Identity/changes": ({"sinceState": "0"}, CHANGES, set()),
+        "Identity/set": ({}, SET, SET - {"accountId", "oldState", "newState"}),
+        "EmailSubmission/get": ({"ids": []}, GET, set()),
+        "EmailSubmission/changes": ({"sinceState": "0"}, CHANGES, set()),
+        "EmailSubmission/query": ({}, QUERY, set()),
+        "EmailSubmission/set": ({}, SET, SET - {"accountId", "oldState", "newState"}),
+        "VacationResponse/get": ({"ids": None}, GET, set()),
+        "VacationResponse/set": ({}, SET, SET - {"accountId", "oldState", "newState"}),
+        "Quota/get": ({"ids": []}, GET, set()),
+        "Quota/changes": ({"sinceState": "0"}, CHANGES | {"updatedProperties"}, {"updatedProperties"}),
+        "Quota/query": ({}, QUERY, set()),
+        "Blob/get": ({"ids": []}, {"accountId", "list", "notFound"}, set()),
+        "Blob/upload": ({"create": {}}, {"accountId", "created", "notCreated"}, {"created", "notCreated"}),
+        "Blob/lookup": ({"typeNames": [], "ids": []}, {"accountId", "list", "notFound"}, set()),
+    }
+    calls = [[name, {"accountId": acc, **args}, name] for name, (args, _, _) in expected.items()]
+    found = {call_id: (name, result) for name, result, call_id in responses(post(client, using, *calls))}
+    for method, (_, properties, nulls) in expected.items():
+        name, result = found[method]
+        assert name == method, (method, result)
+        assert set(result) == properties, (method, sorted(result))
+        assert {k for k in nulls if result[k] is not None} == set(), (method, result)
+    # The queryChanges methods, from each query's own state
+    states = {
+        m: found[m][1]["queryState"]
+        for m in ("Mailbox/query", "Email/query", "EmailSubmission/query", "Quota/query")
+    }
+    calls = [[m + "Changes", {"accountId": acc, "sinceQueryState": s}, m] for m, s in states.items()]
+    for name, result, call_id in responses(post(client, using, *calls)):
+        assert name == call_id + "Changes" and set(result) == QUERY_CHANGES, (name, result)
