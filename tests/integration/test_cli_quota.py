@@ -55,5 +55,7 @@ def test_quota_show_set_reset(url: str, alice: Any, capsys: pytest.CaptureFixtur
     # And reset goes back to the defaults
     code, out, _ = run(capsys, *common, "quota", "reset", "alice")
     assert code == 0 and "(deployment defaults)" in out
+    code, out, _ = run(capsys, *common, "quota", "recount", "alice")
+    assert code == 0 and out.splitlines()[2].startswith("octets  0")
     code, _, err = run(capsys, *common, "quota", "show", "nobody")
     assert code == 1 and "no such account" in err

@@ -373,3 +373,29 @@ def test_the_deployment_default_applies_to_accounts_without_their_own(
     assert quotas(client, alice.account_id)["count"]["hardLimit"] == 0
     text = post(client, import_call(alice.account_id, upload(client, alice.account_id, message("d@x", "D"))))
     assert '"type":"overQuota"' in text
+
+
+def test_recount_sets_usage_from_the_stored_emails(
+    client: Any, alice: Any, management_headers: dict[str, str]
+) -> None:
+    from mailx.store.models import Account
+
+    acc = alice.account_id
+    for n in range(3):
+        ingest(acc, message(f"r{n}@example.net", f"Recount {n}"), mailbox_ids=[inbox_id(acc)])
+    # An account from before quotas were counted: its usage is missing
+    Account(account_id=acc).update(actions=[Account.used_octets.remove(), Account.used_count.remove()])
+    assert used(client, acc) == (0, 0)
+    response = client.post(f"/v0/management/accounts/{acc}/quota/recount", headers=management_headers)
+    assert response.status_code == 200, response.text
+    octets, count = recount(acc)
+    assert response.json()["quotas"]["count"]["used"] == count == 3
+    assert used(client, acc) == (octets, count)
+    # A recount made at an Email state that has moved on writes nothing
+    stale = states.get_states(acc)["Email"] - 1
+    assert quota.set_usage(acc, {"octets": 1, "count": 1}, stale) is False
+    assert used(client, acc) == (octets, count)
+    assert (
+        client.post("/v0/management/accounts/Anobody/quota/recount", headers=management_headers).status_code
+        == 404
+    )

@@ -218,6 +218,20 @@ def get_quota(account_id: str, _: ManagementDep) -> dict[str, Any]:
         raise _not_found("account") from None
 
 
+@router.post(
+    "/accounts/{account_id}/quota/recount",
+    **_documented(200, QUOTAS, 404, 409),
+    summary="Recount an account's quota usage from its stored Emails",
+)
+def recount_quota(account_id: str, _: ManagementDep) -> dict[str, Any]:
+    try:
+        return admin_quota.recount(admin_accounts.resolve_account(account_id).account_id)
+    except NotFound:
+        raise _not_found("account") from None
+    except Conflict as exc:
+        raise HttpProblem(409, "Conflict", str(exc)) from None
+
+
 @router.put(
     "/accounts/{account_id}/quota",
     **_documented(200, QUOTAS, 400, 404),

@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from mailx.store import quota
+from mailx.store import email_writes, quota, states
+from mailx.store.errors import Conflict
 
 
 def show(account_id: str) -> dict[str, Any]:
@@ -29,6 +30,19 @@ def show(account_id: str) -> dict[str, Any]:
             for resource in quota.RESOURCES
         },
     }
+
+
+def recount(account_id: str, attempts: int = 5) -> dict[str, Any]:
+    """Set the usage from the Emails actually stored (one Query of the account's partition): for
+    accounts created before quotas were counted, or to check. The write is conditioned on the Email
+    state the recount was made at; a concurrent create or destroy makes it try again."""
+    for _ in range(attempts):
+        email_state = states.get_states(account_id).get("Email", 0)
+        records = email_writes.listing(account_id, with_summary=False)
+        counted: dict[quota.Resource, int] = {"octets": sum(r.size for r in records), "count": len(records)}
+        if quota.set_usage(account_id, counted, email_state):
+            return show(account_id)
+    raise Conflict("the account kept changing during the recount; try again")
 
 
 def set_limits(account_id: str, given: Mapping[str, Mapping[str, int | None] | None]) -> dict[str, Any]:

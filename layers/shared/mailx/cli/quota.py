@@ -58,6 +58,11 @@ def _reset(args: argparse.Namespace, api: Api) -> Output:
     return Output(data, _text(data))
 
 
+def _recount(args: argparse.Namespace, api: Api) -> Output:
+    data = api.call("POST", _path(args.account) + "/recount")
+    return Output(data, _text(data))
+
+
 def register(commands: Subparsers, common: argparse.ArgumentParser) -> None:
     """Add the `quota` command group."""
     group = commands.add_parser("quota", help="show or set an account's quotas (mail storage, messages)")
@@ -81,3 +86,6 @@ def register(commands: Subparsers, common: argparse.ArgumentParser) -> None:
     reset = actions.add_parser("reset", parents=[common], help="back to the deployment defaults")
     reset.add_argument("account", metavar="ACCOUNT", help="account id, username or address")
     reset.set_defaults(handler=_reset)
+    recount = actions.add_parser("recount", parents=[common], help="recount usage from the stored messages")
+    recount.add_argument("account", metavar="ACCOUNT", help="account id, username or address")
+    recount.set_defaults(handler=_recount)

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from pynamodb.exceptions import DoesNotExist, UpdateError
+from pynamodb.expressions.update import Action
 
 from mailx.store import tables
 from mailx.store.config_store import effective_settings
@@ -104,6 +105,24 @@ def read(account_id: str) -> tuple[QuotaView, int]:
     raw: dict[str, Any] = item.states.as_dict() if item.states else {}  # type: ignore[no-untyped-call]
     view = view_of(item)
     return view, derived_state({str(k): int(v) for k, v in raw.items()}, view.version)
+
+
+def set_usage(account_id: str, used: Mapping[Resource, int], email_state: int) -> bool:
+    """Overwrite the usage with a recount made at Email state EMAIL_STATE; False (nothing written) if
+    an Email was created or destroyed since, so a recount can never lose a concurrent write."""
+    tables.bind()
+    path = Account.states["Email"]
+    unchanged = path.does_not_exist() | (path == 0) if email_state == 0 else path == email_state
+    actions: list[Action] = [Account.used_octets.set(used["octets"]), Account.used_count.set(used["count"])]
+    try:
+        Account(account_id=account_id).update(
+            actions=actions, condition=Account.account_id.exists() & unchanged
+        )
+    except UpdateError as exc:
+        if exc.cause_response_code == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
 
 
 def check_limit(limit: Limit) -> None:
