@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PYTEST_WORKERS ?= 2
 
-.PHONY: install browser dev test lint typecheck cfn-lint pytest bench build fuzz clean
+.PHONY: install browser dev test lint typecheck cfn-lint pytest unit integration bench build fuzz clean
 
 $(STAMP): pyproject.toml requirements.lock tests/e2e/package-lock.json
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,7 +33,7 @@ browser:
 
 ## dev: install, start moto + the API on http://127.0.0.1:$${PORT:-8000}, print a login
 dev: install
-	$(BIN)/python -m mailx.local.dev
+	$(BIN)/python functions/jmap/jmap_local.py
 
 ## test: install, then lint, type-check, cfn-lint and the whole pytest suite
 test: install lint typecheck cfn-lint pytest
@@ -51,11 +51,20 @@ cfn-lint: install
 pytest: install browser
 	$(BIN)/pytest -q -n $(PYTEST_WORKERS)
 
+## unit: the unit tests only (tests/unit: pure code, template and layout checks; seconds, no moto)
+unit: install
+	$(BIN)/pytest -q -n $(PYTEST_WORKERS) tests/unit
+
+## integration: the integration tests only (tests/integration: the app, handlers and store on moto);
+## tests/e2e (real JMAP clients, needs npm) and tests/fuzz (hypothesis) run in `make test` and `make fuzz`
+integration: install
+	$(BIN)/pytest -q -n $(PYTEST_WORKERS) tests/integration
+
 ## fuzz: the hypothesis fuzz suites (tests/fuzz) at length; `make test` runs them short
 fuzz: install
 	MAILX_FUZZ_EXAMPLES=$${MAILX_FUZZ_EXAMPLES:-2000} $(BIN)/pytest -q tests/fuzz
 	MAILX_SOAK_ROUNDS=$${MAILX_SOAK_ROUNDS:-60} MAILX_SOAK_PROCESSES=$${MAILX_SOAK_PROCESSES:-3} \
-		$(BIN)/pytest -q -p no:xdist tests/integration/test_concurrency_soak.py
+		$(BIN)/pytest -q -p no:xdist tests/integration/system/test_concurrency_soak.py
 
 ## bench: benchmarks, run on demand, printing figures
 bench: install

@@ -119,7 +119,7 @@ def _env(endpoint: str, extra: dict[str, str]) -> dict[str, str]:
     return {**os.environ, **ENV, **LAMBDA_ENV, "AWS_ENDPOINT_URL": endpoint, "PYTHONPATH": path, **extra}
 
 
-# The floor DESIGN.md names: the bare libraries the JMAP function cannot do without, imported and
+# The floor docs/architecture.md names: the bare libraries the JMAP function cannot do without, imported and
 # nothing else (no app, no client, no request). Whatever the app adds is measured against this.
 _FLOOR = r"""
 import time

@@ -115,11 +115,11 @@ def load(
     Returns the seconds it took.
     """
     from mailx.ids import new_id
-    from mailx.mail import ingest, threading
+    from mailx.mail import ingest, thread_placement
     from mailx.mime.subject import base_subject
-    from mailx.store import emails, states, tables, threads
+    from mailx.store import emails, tables, threads, transactions
     from mailx.store.emails import EmailRecord
-    from mailx.store.states import Txn
+    from mailx.store.transactions import Txn
 
     began = time.perf_counter()
     tables.bind()
@@ -137,7 +137,7 @@ def load(
                              size(base, n), summary)  # fmt: skip
         key = threads.ref_key(account_id, base_subject(subject(n)), f"m{n}@bench.example.net")
         linked = {target.thread_id: target} if target else {}
-        placement = threading.Placement(keys=(key,), refs={}, linked=linked)
+        placement = thread_placement.Placement(keys=(key,), refs={}, linked=linked)
         txn = ingest._transaction(account_id, record, placement, None, base.text)
         for item, _condition, _tag in txn._puts:
             if item.Meta.table_name.endswith("threads"):
@@ -145,8 +145,12 @@ def load(
             else:
                 writer.save(item)
         before = target or threads.ThreadRecord(thread_id)
-        after = threading.with_email(before, email_id, record.received_at, record.mailbox_ids, record.unread)
-        total, unread = threading.thread_count_deltas([before.boxes], [after.boxes]).get(mailbox_id, (0, 0))
+        after = thread_placement.with_email(
+            before, email_id, record.received_at, record.mailbox_ids, record.unread
+        )
+        total, unread = thread_placement.thread_count_deltas([before.boxes], [after.boxes]).get(
+            mailbox_id, (0, 0)
+        )
         for i, delta in enumerate((1, int(record.unread), total, unread)):
             counters[i] += delta
         previous = replace(after, version=before.version + 1)
@@ -157,5 +161,5 @@ def load(
     emails.bump_counters(final, mailbox_id, (counters[0], counters[1], counters[2], counters[3]))
     for type_name in ("Email", "Thread", "Mailbox"):
         final.changed(type_name)
-    states.commit(final)
+    transactions.commit(final)
     return time.perf_counter() - began

@@ -14,7 +14,7 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
-from mailx.mail import outbound
+from mailx.mail import outbound, outbound_send
 from mailx.mail.relay.base import Relay
 
 logger = Logger(service="mailx-outbound")
@@ -37,7 +37,7 @@ def _relay() -> Relay:
 
 def _handler_for(relay: Relay) -> Callable[[SQSRecord], None]:
     def record_handler(record: SQSRecord) -> None:
-        if not outbound.handle(outbound.from_sqs(record.raw_event), relay):
+        if not outbound_send.handle(outbound.from_sqs(record.raw_event), relay):
             raise RetryLater(record.message_id)
 
     return record_handler

@@ -7,7 +7,7 @@ from typing import Any
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 
-from mailx.mail.inbound import DeliveryFailed, deliver
+from mailx.mail.inbound import DeliveryFailed, deliver_received
 from mailx.mail.ses_event import MalformedEvent, parse_event
 
 logger = Logger(service="mailx-ses-inbound")
@@ -29,7 +29,7 @@ def _handle(event: dict[str, Any]) -> dict[str, Any]:
             _count("MalformedRecords")
             continue
         try:
-            outcome = deliver(item)
+            outcome = deliver_received(item)
         except DeliveryFailed as exc:
             failed = exc
             outcome = exc.outcome

@@ -1,4 +1,4 @@
-"""Lambda entry for Resend webhooks (POST /webhooks/resend): HTTP API event -> mailx.mail.delivery.receive."""
+"""Lambda entry for Resend webhooks (POST /webhooks/resend): HTTP API event -> status_webhook.receive."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 
 from mailx.config import get_settings
-from mailx.mail import delivery
+from mailx.mail import status_webhook
 
 logger = Logger(service="mailx-webhook")
 metrics = Metrics(namespace="mailx", service="webhook")
@@ -39,7 +39,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         body = _body(event)
     except (binascii.Error, ValueError):
         return _response(400, "malformed")
-    reply = delivery.receive(body, headers, get_settings().resend_webhook_secret)
+    reply = status_webhook.receive(body, headers, get_settings().resend_webhook_secret)
     logger.info("resend webhook", extra={"svixId": headers.get("svix-id"), "outcome": reply.outcome})
     metrics.add_metric(name=f"Webhook-{reply.outcome}", unit=MetricUnit.Count, value=1)
     return _response(reply.status, reply.outcome)

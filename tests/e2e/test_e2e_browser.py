@@ -25,7 +25,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from tests.e2e.conftest import DOMAIN, Account, Runtime, create_account, deliver, message
+from tests.helpers.e2e import DOMAIN, Account, Runtime, create_account, deliver, message
 
 pytestmark = pytest.mark.e2e
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import Account, MailSet, Runtime, create_account, deliver_mailset
+from tests.helpers.e2e import Account, MailSet, Runtime, create_account, deliver_mailset
 
 pytestmark = pytest.mark.e2e
 

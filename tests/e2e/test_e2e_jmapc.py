@@ -35,7 +35,7 @@ from jmapc.methods import (
 from jmapc.models import EmailBodyPart, EmailSubmission
 from requests.adapters import HTTPAdapter
 
-from tests.e2e.conftest import Account, MailSet, Runtime, create_account, deliver, deliver_mailset, message
+from tests.helpers.e2e import Account, MailSet, Runtime, create_account, deliver, deliver_mailset, message
 
 pytestmark = pytest.mark.e2e
 

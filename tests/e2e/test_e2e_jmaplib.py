@@ -22,7 +22,7 @@ from jmap.core.ids import Id
 from jmap.core.patch import keyword_patch, mailbox_patch
 from jmap.push import EventSourceClient
 
-from tests.e2e.conftest import Account, MailSet, Runtime, create_account, deliver, deliver_mailset, message
+from tests.helpers.e2e import Account, MailSet, Runtime, create_account, deliver, deliver_mailset, message
 
 pytestmark = pytest.mark.e2e
 

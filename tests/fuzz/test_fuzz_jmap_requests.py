@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,12 +11,13 @@ from hypothesis import strategies as st
 
 from mailx.mail.ingest import ingest
 from mailx.protocol.errors import ERROR_URN_PREFIX, METHOD_ERROR_TYPES, SERVER_FAIL
-from mailx.server.capabilities import supported
-from mailx.server.registry import registry
-from tests.fuzz.conftest import EXAMPLES, World
-from tests.support import basic
+from mailx.server.capability_values import supported
+from mailx.server.method_table import registry
+from tests.helpers.auth import basic
+from tests.helpers.fuzz import EXAMPLES, World
+from tests.helpers.paths import MIME_FIXTURES
 
-CORPUS_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "mime"
+CORPUS_DIR = MIME_FIXTURES
 AUTH = {**basic("alice", "correct horse battery"), "Content-Type": "application/json"}
 CORE = "urn:ietf:params:jmap:core"
 CAPABILITIES = sorted(supported())

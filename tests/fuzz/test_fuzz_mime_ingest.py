@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
@@ -13,12 +12,13 @@ from mailx.mail.ingest import ingest
 from mailx.mime.render import DEFAULT_BODY_PROPERTIES
 from mailx.protocol.errors import SERVER_FAIL
 from mailx.store import blobs
-from tests.fuzz.conftest import EXAMPLES, World
-from tests.support import basic
+from tests.helpers.auth import basic
+from tests.helpers.fuzz import EXAMPLES, World
+from tests.helpers.paths import MIME_FIXTURES
 
 AUTH = {**basic("alice", "correct horse battery"), "Content-Type": "application/json"}
 USING = ["urn:ietf:params:jmap:core", "urn:ietf:params:jmap:mail"]
-CORPUS_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "mime"
+CORPUS_DIR = MIME_FIXTURES
 CORPUS = [path.read_bytes() for path in sorted(CORPUS_DIR.glob("*.eml"))]
 PROPERTIES = [
     "id",

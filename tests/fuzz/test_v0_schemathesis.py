@@ -25,7 +25,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from tests.fuzz.conftest import EXAMPLES, World
+from tests.helpers.fuzz import EXAMPLES, World
 
 CLIENT_HOST = "testclient"  # the peer address schemathesis' in-process ASGI client reports
 
@@ -68,7 +68,7 @@ def _auth(operation: Any, owner: Any) -> dict[str, str]:
     """The management key for /v0/management, a fresh Bearer token for the account routes."""
     from mailx.auth import tokens
     from mailx.store import accounts
-    from tests.conftest import TEST_ENV
+    from tests.helpers.environment import TEST_ENV
 
     if operation.path.startswith("/v0/management/"):
         return {"Authorization": f"Bearer {TEST_ENV['MANAGEMENT_KEY']}"}

@@ -6,6 +6,7 @@ Tests swap the whole set with `reset()` after starting moto, so no client escape
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from mailx.config import get_settings
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
 
 _lock = threading.Lock()
 _clients: dict[str, Any] = {}
+_reset_hooks: list[Callable[[], None]] = []
 
 
 def _make(service: str) -> Any:
@@ -65,10 +67,15 @@ def sesv2() -> Any:
     return client("sesv2")
 
 
+def on_reset(hook: Callable[[], None]) -> None:
+    """Run HOOK at every reset(): layers above (the pynamodb binding) drop what they built from us."""
+    if hook not in _reset_hooks:
+        _reset_hooks.append(hook)
+
+
 def reset() -> None:
-    """Drop every cached client and the pynamodb binding (tests, or after the endpoint changes)."""
+    """Drop every cached client and whatever registered with on_reset (tests, or a new endpoint)."""
     with _lock:
         _clients.clear()
-    from mailx.store import tables
-
-    tables.unbind()
+    for hook in list(_reset_hooks):
+        hook()

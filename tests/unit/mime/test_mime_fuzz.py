@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 import random
-from pathlib import Path
 
 from mailx.mime import body_value_part_ids, body_values, email_properties, email_summary, extract_part
+from tests.helpers.paths import MIME_FIXTURES
 
-FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "mime"
+FIXTURES = MIME_FIXTURES
 EVERYTHING = [
     "size", "messageId", "inReplyTo", "references", "sender", "from", "to", "cc", "bcc", "replyTo",
     "subject", "sentAt", "hasAttachment", "preview", "headers", "bodyStructure", "textBody", "htmlBody",

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,8 +20,9 @@ from mailx.mime import (
     extract_part,
     split_part_blob_id,
 )
+from tests.helpers.paths import MIME_FIXTURES
 
-FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "mime"
+FIXTURES = MIME_FIXTURES
 BLOB_ID = "gfixture0blob"
 LIST_PROPERTIES = [
     "size",

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from mailx.mime import parse_message
 from mailx.mime.message import ParsedMessage
 from mailx.mime.parse import BodyPart
+from tests.helpers.paths import MIME_FIXTURES
 
-FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "mime"
+FIXTURES = MIME_FIXTURES
 
 
 def letters(parts: tuple[BodyPart, ...]) -> list[str]:

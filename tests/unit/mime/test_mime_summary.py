@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 from mailx.mime import (
     DEFAULT_BODY_PROPERTIES,
@@ -18,8 +17,9 @@ from mailx.mime import (
     split_part_blob_id,
     thread_keys,
 )
+from tests.helpers.paths import MIME_FIXTURES
 
-FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "mime"
+FIXTURES = MIME_FIXTURES
 
 
 def test_mime_summary_renders_the_listing_properties_without_the_raw_message() -> None:

@@ -68,6 +68,12 @@ def build_registry() -> Registry:
         threads = {key: {"id": key, "emailIds": ids} for key, ids in THREADS.items()}
         return _get(threads, args)
 
+    @registry.method("Mailbox/set", MAIL, writes=True)
+    def mailbox_set(call: CallContext, args: dict[str, Any]) -> dict[str, Any]:
+        # Reports its creations and leaves recording them to the dispatcher.
+        created = {cid: {"id": f"MB{i}"} for i, cid in enumerate(args.get("create") or {})}
+        return {"accountId": args["accountId"], "created": created or None}
+
     @registry.method("Email/set", MAIL, writes=True)
     def email_set(call: CallContext, args: dict[str, Any]) -> dict[str, Any]:
         created = {}

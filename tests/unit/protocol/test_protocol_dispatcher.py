@@ -131,6 +131,22 @@ def test_created_ids_are_echoed_with_new_ones_added(run: Run) -> None:
     assert response["createdIds"] == {"k1": "M1", "k2": "M100"}
 
 
+def test_the_dispatcher_records_every_creation_a_call_reports(run: Run) -> None:
+    # Given a /set that only reports its creations in `created`, and an echo that merely looks like one
+    response = run(
+        {
+            "using": [CORE, MAIL],
+            "methodCalls": [
+                ["Mailbox/set", {"accountId": "A1", "create": {"a": {}, "b": {}}}, "c1"],
+                ["Core/echo", {"created": {"x": {"id": "forged"}}}, "c2"],
+            ],
+            "createdIds": {},
+        }
+    )
+    # Then later calls may say #a and #b, and a method that writes nothing records nothing
+    assert response["createdIds"] == {"a": "MB0", "b": "MB1"}
+
+
 def test_created_ids_are_omitted_when_the_request_had_none(run: Run) -> None:
     response = run(
         {
@@ -154,7 +170,8 @@ def test_a_failed_call_leaves_no_creation_ids_behind(run: Run) -> None:
 
 
 def test_a_call_may_emit_several_responses_with_its_call_id(run: Run) -> None:
-    response = run({"using": [CORE, MAIL], "methodCalls": [["Email/copy", {"accountId": "A1"}, "c1"]]})
+    copy = ["Email/copy", {"accountId": "A1", "fromAccountId": "A1"}, "c1"]
+    response = run({"using": [CORE, MAIL], "methodCalls": [copy]})
     assert response["methodResponses"] == [
         ["Email/copy", {"accountId": "A1"}, "c1"],
         ["Email/set", {"destroyed": ["m1"]}, "c1"],

@@ -8,17 +8,8 @@ from pathlib import Path
 
 from mailx.protocol import errors
 
-# tests/unit/protocol/<this file> -> parents[3] is the repo. The specs sit beside it in ../shared; an
-# unchanged copy of the RFCs is kept in tests/fixtures/rfc so the check never depends on that.
-_REPO = Path(__file__).resolve().parents[3]
-REFERENCE = next(
-    (
-        folder
-        for folder in (_REPO / ".." / "shared" / "reference", _REPO / "tests" / "fixtures" / "rfc")
-        if all((folder / name).is_file() for name in ("rfc8620.txt", "rfc8621.txt", "rfc9404.txt"))
-    ),
-    _REPO / "tests" / "fixtures" / "rfc",
-)
+# The RFC texts the wire names are checked against, kept unchanged in the repository.
+REFERENCE = Path(__file__).resolve().parents[3] / "tests" / "fixtures" / "rfc"
 
 _PAGE_FURNITURE = re.compile(r"^(RFC 862[01] .*|Jenkins & Newman .*\[Page \d+\])$")
 # Extensions implemented here, whose error codes are IANA registrations rather than prose lists.

@@ -8,10 +8,10 @@ from fastapi.responses import JSONResponse
 from jmap_api.deps import require_principal
 from jmap_api.offload import offload
 from jmap_api.problems import PROBLEM_JSON
+from mailx.limits import LIMITS
 from mailx.protocol.errors import RequestError
 from mailx.protocol.request import check_content_type
 from mailx.server import api
-from mailx.server.limits import LIMITS
 
 router = APIRouter()
 

@@ -10,9 +10,9 @@ from jmap_api.deps import principal_for_get, require_principal
 from jmap_api.offload import offload
 from jmap_api.problems import problem
 from mailx.blobs import download, upload
+from mailx.limits import LIMITS
 from mailx.protocol.errors import LIMIT
 from mailx.protocol.validate import is_id
-from mailx.server.limits import LIMITS
 
 
 class FileNameConvertor(Convertor[str]):

@@ -9,7 +9,7 @@ from jmap_api.deps import optional_principal
 from jmap_api.offload import offload
 from jmap_api.problems import unauthorized
 from mailx.admin.settings import effective_settings
-from mailx.server.session import session_for
+from mailx.server.principal_session import session_for
 
 router = APIRouter()
 NO_CACHE = {"Cache-Control": "no-cache, no-store, must-revalidate"}

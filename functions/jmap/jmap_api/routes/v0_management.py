@@ -29,8 +29,8 @@ from mailx.admin import quota as admin_quota
 from mailx.admin import settings as admin_settings
 from mailx.admin.accounts import AccountView
 from mailx.admin.domains import DomainView
+from mailx.limits import LIMITS
 from mailx.protocol.errors import LIMIT
-from mailx.server.limits import LIMITS
 from mailx.store.errors import Conflict, NotFound
 
 router = APIRouter(prefix="/v0/management", tags=["management"])
@@ -358,9 +358,9 @@ async def deliver_message(request: Request, _: ManagementDep) -> JSONResponse:
     if not size:
         raise HttpProblem(400, "Bad Request", "the body must be the message (Content-Type: message/rfc822)")
     key = request.query_params.get("id") or None
-    from mailx.admin import deliver as admin_deliver  # deferred: ingest and MIME stay out of cold start
+    from mailx.admin import hand_delivery  # deferred: ingest and MIME stay out of cold start
 
-    report = await offload(admin_deliver.deliver, b"".join(chunks), recipients, idempotency_key=key)
+    report = await offload(hand_delivery.deliver, b"".join(chunks), recipients, idempotency_key=key)
     return JSONResponse(report.to_json())
 
 

@@ -32,9 +32,9 @@ EVENTS = obj({"submissionId": STR, "events": {"type": "array", "items": EVENT}})
     openapi_extra=ACCOUNT_CREDENTIALS,
 )
 def events(submission_id: str, principal: PrincipalDep) -> dict[str, Any]:
-    from mailx.mail import delivery  # only this route needs it: keep the app's import cheap
+    from mailx.mail import status_webhook  # only this route needs it: keep the app's import cheap
 
-    found = delivery.history(principal.account.account_id, submission_id)
+    found = status_webhook.history(principal.account.account_id, submission_id)
     if found is None:
         raise HttpProblem(404, "Not Found", "no such submission")
     return {"submissionId": submission_id, "events": found}

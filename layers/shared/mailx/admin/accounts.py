@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from mailx.auth import passwords
 from mailx.auth.authenticate import forget_cache
 from mailx.ids import new_id
+from mailx.mime.addresses import valid_address
 from mailx.store import accounts
 from mailx.store.accounts import AccountRecord, NewIdentity, NewMailbox
-from mailx.store.states import STATE_TYPES
+from mailx.store.transactions import STATE_TYPES
 
 DEFAULT_MAILBOXES = (
     ("Inbox", "inbox"),
@@ -26,9 +27,6 @@ DEFAULT_MAILBOXES = (
     # No IANA role exists for templates; a role-less mailbox with the name Thunderbird and other
     # clients already use lets any client keep templates (docs/templates.md).
     ("Templates", None),
-)
-_ADDRESS = re.compile(
-    r"^[^@\s\"(),:;<>\[\\\]]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)+$"
 )
 _USERNAME = re.compile(r"^[^\s:\x00-\x1f\x7f]{1,254}$")
 
@@ -47,11 +45,6 @@ class AccountView:
     disabled: bool
     addresses: list[str]
     created_at: int
-
-
-def valid_address(address: str) -> bool:
-    """A plain addr-spec we can route and send from (no display name, no comments)."""
-    return bool(_ADDRESS.match(address.strip()))
 
 
 def _check_username(username: str) -> str:

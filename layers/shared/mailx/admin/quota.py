@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from mailx.store import email_writes, quota, states
+from mailx.store import email_reads, quota, transactions
 from mailx.store.errors import Conflict
 
 
@@ -37,8 +37,8 @@ def recount(account_id: str, attempts: int = 5) -> dict[str, Any]:
     accounts created before quotas were counted, or to check. The write is conditioned on the Email
     state the recount was made at; a concurrent create or destroy makes it try again."""
     for _ in range(attempts):
-        email_state = states.get_states(account_id).get("Email", 0)
-        records = email_writes.listing(account_id, with_summary=False)
+        email_state = transactions.get_states(account_id).get("Email", 0)
+        records = email_reads.listing(account_id, with_summary=False)
         counted: dict[quota.Resource, int] = {"octets": sum(r.size for r in records), "count": len(records)}
         if quota.set_usage(account_id, counted, email_state):
             return show(account_id)

@@ -10,7 +10,7 @@ from typing import Any
 
 from mailx.blobs.disposition import media_type_or_default
 from mailx.blobs.kinds import new_upload_id
-from mailx.server.limits import LIMITS
+from mailx.limits import LIMITS
 from mailx.store import blobs as store
 from mailx.store.config_store import effective_settings
 

@@ -36,6 +36,7 @@ def configure_environment(folder: Path, aws_endpoint_url: str, port: int) -> Non
     """
     for key, value in LOCAL_ENV.items():
         os.environ.setdefault(key, value)
+    os.environ.setdefault("LOCAL_RELAY_DIR", str(folder / "outbox"))
     os.environ.update(
         {
             "TOKEN_SECRET": paths.kept_secret(folder, paths.TOKEN_SECRET_FILE),

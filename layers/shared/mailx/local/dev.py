@@ -1,5 +1,8 @@
 """`make dev`: moto, the write-ahead log, the FastAPI app under uvicorn and the workers, in one process.
 
+The app is handed in by the local entry point (functions/jmap/jmap_local.py), as the Lambda entry
+hands it to Mangum: the shared package never imports function code.
+
 Everything runs in threads of this process, so Ctrl-C (or SIGTERM) leaves nothing behind: uvicorn
 stops, then the workers, then moto, and the log is flushed to disk.
 """
@@ -18,12 +21,14 @@ from pathlib import Path
 from types import FrameType
 from typing import IO, Any
 
-from mailx.local import paths, workers
+from mailx.local import outbound_worker, paths, workers
 from mailx.local.bootstrap import Login, configure_environment, ensure_first_account, prepare_storage
 from mailx.local.motoserver import LocalMotoServer, ReplayReport, replay
 from mailx.local.wal import WalCorrupt, WalWriter
 
 logger = logging.getLogger("mailx.local")
+# The background workers started with the local server (on AWS each is its own Lambda function).
+WORKERS: list[workers.WorkerFactory] = [outbound_worker.factory]
 
 
 class StartupError(RuntimeError):
@@ -92,12 +97,10 @@ def _banner(base: str, login: Login | None, key: str, moto: str, folder: Path, r
     )
 
 
-def _serve(host: str, port: int, on_ready: Callable[[], None]) -> None:
+def _serve(app: Any, host: str, port: int, on_ready: Callable[[], None]) -> None:
     """Run the JMAP app under uvicorn in this thread until SIGINT or SIGTERM."""
     import uvicorn
 
-    sys.path.insert(0, str(paths.repo_root() / "functions" / "jmap"))
-    from jmap_api.app import app
     from mailx.auth import url_tokens
 
     class _Server(uvicorn.Server):
@@ -115,7 +118,7 @@ def _serve(host: str, port: int, on_ready: Callable[[], None]) -> None:
     _Server(config).run()
 
 
-def run(folder: Path, host: str, port: int) -> None:
+def run(app: Any, folder: Path, host: str, port: int) -> None:
     """Start everything, serve until a signal, stop everything (in reverse order) whatever happened."""
     wal = WalWriter(folder / paths.WAL_FILE)
     moto = LocalMotoServer(host)
@@ -134,10 +137,10 @@ def run(folder: Path, host: str, port: int) -> None:
         prepare_storage()
         login = ensure_first_account(folder)
         base = f"http://{host}:{port}"
-        running = workers.start_all(workers.RuntimeInfo(folder, moto.endpoint_url, base))
+        running = workers.start_all(workers.RuntimeInfo(folder, moto.endpoint_url, base), WORKERS)
         key = paths.read_text(folder, paths.MANAGEMENT_KEY_FILE) or ""
         banner = _banner(base, login, key, moto.endpoint_url, folder, report)
-        _serve(host, port, lambda: print(banner, flush=True))
+        _serve(app, host, port, lambda: print(banner, flush=True))
     finally:
         workers.stop_all(running)
         moto.stop()
@@ -149,7 +152,8 @@ def _terminate(signum: int, frame: FrameType | None) -> Any:
     raise KeyboardInterrupt  # SIGTERM unwinds like Ctrl-C, through every finally block
 
 
-def main() -> int:
+def main(app: Any) -> int:
+    """Run the local runtime around APP (an ASGI app) until a signal; the exit status."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("mailx").setLevel(logging.INFO)  # botocore and pynamodb stay quiet
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's per-request access log
@@ -159,14 +163,10 @@ def main() -> int:
         host, port = paths.LOCAL_HOST, _port(os.environ.get("PORT"))
         _check_port_free(host, port)
         with _exclusive(folder):
-            run(folder, host, port)
+            run(app, folder, host, port)
     except StartupError as exc:
         print(f"mailx dev: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         pass
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,7 +1,7 @@
 """The outbound consumer of RFC 8621 §7 sends, run in-process by the local runtime against moto's SQS.
 
 On AWS the OutboundFunction receives the queue's messages; here a thread long-polls the same queue and
-hands them to the same `mailx.mail.outbound.handle`. moto's queue is not kept across restarts (see
+hands them to the same `mailx.mail.outbound_send.handle`. moto's queue is not kept across restarts (see
 `mailx.local.wal`), so on start every submission still queued or sending is queued again: the
 consumer's claim makes a duplicate message harmless.
 """
@@ -13,7 +13,7 @@ import threading
 
 from mailx import aws
 from mailx.local.workers import RuntimeInfo
-from mailx.mail import outbound
+from mailx.mail import outbound, outbound_send
 from mailx.mail.relay.base import Relay
 
 logger = logging.getLogger("mailx.local.outbound")
@@ -40,7 +40,7 @@ def poll_once(relay: Relay, *, wait_seconds: int = 0, max_messages: int = 10) ->
     )
     received = [outbound.from_sqs(dict(m)) for m in response.get("Messages", [])]
     for message in received:
-        if outbound.handle(message, relay):
+        if outbound_send.handle(message, relay):
             sqs.delete_message(QueueUrl=url, ReceiptHandle=message.receipt_handle)
     return len(received)
 

@@ -1,8 +1,8 @@
-"""The extension point for in-process background workers (the outbound SQS consumer plugs in here).
+"""In-process background workers of the local runtime: what a worker is, starting and stopping them.
 
 On AWS each consumer is its own Lambda function; in the local runtime the same logic runs in a thread
-next to the API. A worker module appends a factory to WORKERS; `make dev` starts every worker after
-storage is ready and stops them, in reverse order, before moto goes away.
+next to the API. `mailx.local.dev` lists the worker factories; it starts every worker after storage is
+ready and stops them, in reverse order, before moto goes away.
 """
 
 from __future__ import annotations
@@ -38,21 +38,11 @@ class Worker(Protocol):
 WorkerFactory = Callable[[RuntimeInfo], Worker]
 
 
-def _outbound(info: RuntimeInfo) -> Worker:
-    from mailx.local.outbound_worker import factory  # deferred: it imports this module
-
-    return factory(info)
-
-
-# Factories of the workers started with the local server.
-WORKERS: list[WorkerFactory] = [_outbound]
-
-
-def start_all(info: RuntimeInfo, factories: list[WorkerFactory] | None = None) -> list[Worker]:
-    """Build and start every registered worker; if one fails, those already started are stopped."""
+def start_all(info: RuntimeInfo, factories: list[WorkerFactory]) -> list[Worker]:
+    """Build and start every worker of FACTORIES; if one fails, those already started are stopped."""
     started: list[Worker] = []
     try:
-        for factory in WORKERS if factories is None else factories:
+        for factory in factories:
             worker = factory(info)
             worker.start()
             logger.info("started worker %s", worker.name)

@@ -16,7 +16,7 @@ from typing import Any
 from mailx.mail import ingest as ingest_module
 from mailx.mail import vacation
 from mailx.mail.relay.base import Relay
-from mailx.mail.routing import route
+from mailx.mail.routing import route, target_mailbox
 from mailx.mail.ses_event import InboundMail
 from mailx.store import blobs, emails
 
@@ -44,17 +44,6 @@ def _received_at(timestamp: str) -> datetime | None:
         return datetime.fromisoformat(timestamp.replace("Z", "+00:00"))
     except ValueError:
         return None
-
-
-def target_mailbox(account_id: str, *, junk: bool) -> str:
-    """The Inbox, or the Junk mailbox when SES judged the message spam or a virus (if there is one)."""
-    roles = emails.mailbox_roles(account_id)
-    by_role = {role: box for box, role in sorted(roles.items()) if role}
-    if junk and "junk" in by_role:
-        return by_role["junk"]
-    if "inbox" not in by_role:
-        raise ingest_module.IngestError(f"account {account_id} has no inbox")
-    return by_role["inbox"]
 
 
 def _auto_reply(account_id: str, email_id: str, mail: InboundMail, relay: Relay | None) -> None:
@@ -97,7 +86,7 @@ def _keep_oversized(mail: InboundMail, outcome: InboundOutcome, size: int, accou
     )
 
 
-def deliver(mail: InboundMail, *, relay: Relay | None = None) -> InboundOutcome:
+def deliver_received(mail: InboundMail, *, relay: Relay | None = None) -> InboundOutcome:
     """Ingest MAIL for every account its envelope recipients route to; raise if any account failed.
 
     Each account that got a new copy (never a duplicate) may send its vacation response through

@@ -16,16 +16,17 @@ from datetime import UTC, datetime
 from typing import Any
 
 from mailx.ids import new_id
-from mailx.mail import merge, threading
+from mailx.limits import MAX_MAILBOXES_PER_EMAIL, MAX_MESSAGE_SIZE
+from mailx.mail import merge, thread_placement
 from mailx.mime import parse_message
 from mailx.mime.preview import part_text
 from mailx.mime.summary import summarise
-from mailx.server.limits import MAX_MAILBOXES_PER_EMAIL, MAX_MESSAGE_SIZE
-from mailx.store import accounts, blobs, email_index, emails, quota, states, threads
+from mailx.store import accounts, blobs, email_index, emails, quota, threads, transactions
 from mailx.store.emails import EmailRecord
 from mailx.store.errors import Conflict, NotFound, OverQuota
-from mailx.store.states import Txn
+from mailx.store.retry import RetriesExhausted, with_retries
 from mailx.store.threads import ThreadRecord
+from mailx.store.transactions import Txn
 
 logger = logging.getLogger("mailx.ingest")
 
@@ -34,7 +35,6 @@ logger = logging.getLogger("mailx.ingest")
 # writes, so 20 mailboxes still leave 8 for thread reference items (most mail: 1 mailbox, 92).
 _TXN_LIMIT = 100
 _FIXED_WRITES = 9  # marker, Thread, search text, 4 change-log steps, account states, one spare
-_ATTEMPTS = 12
 
 
 class IngestError(Exception):
@@ -113,7 +113,7 @@ def parse(raw: bytes, blob_id: str) -> tuple[dict[str, Any], str]:
 def _transaction(
     account_id: str,
     record: EmailRecord,
-    placement: threading.Placement,
+    placement: thread_placement.Placement,
     idempotency_key: str | None,
     text: str,
 ) -> Txn:
@@ -121,7 +121,7 @@ def _transaction(
     target = placement.target
     txn = Txn(account_id)
     before = target or ThreadRecord(record.thread_id)
-    after = threading.with_email(
+    after = thread_placement.with_email(
         before, record.email_id, record.received_at, record.mailbox_ids, record.unread
     )
     if idempotency_key is not None:
@@ -129,7 +129,7 @@ def _transaction(
     emails.add(txn, record)
     email_index.put_text(txn, record.blob_id, text)
     threads.put(txn, after, previous_version=target.version if target else None)
-    thread_deltas = threading.thread_count_deltas([before.boxes], [after.boxes])
+    thread_deltas = thread_placement.thread_count_deltas([before.boxes], [after.boxes])
     for mailbox_id in record.mailbox_ids:
         total, unread = thread_deltas.get(mailbox_id, (0, 0))
         emails.bump_counters(txn, mailbox_id, (1, int(record.unread), total, unread))
@@ -189,16 +189,17 @@ def ingest(
     size = len(data)
     del data  # the summary is all we keep; a 40 MB message must not stay alive twice
     moment = _received_at(received_at)
-    for attempt in range(_ATTEMPTS):
-        placement = threading.place(account_id, summary)
+    words = tuple(sorted({k.lower() for k in keywords}))
+
+    def attempt() -> IngestResult:
+        placement = thread_placement.place(account_id, summary)
         target = placement.target
         thread_id = target.thread_id if target else new_id("T")
-        words = tuple(sorted({k.lower() for k in keywords}))
         record = EmailRecord(email_id, email_id, thread_id, boxes, words, moment, size, summary)
         txn = _transaction(account_id, record, placement, idempotency_key, text)
         txn.enforce_quota = enforce_quota
         try:
-            states.commit(txn)
+            transactions.commit(txn)
         except Conflict as exc:
             tag = str(exc)
             if tag in ("email", "idempotency"):  # a concurrent retry of the same delivery won
@@ -207,11 +208,14 @@ def ingest(
                 raise IngestError(f"unknown mailbox {tag.partition(':')[2]}") from None
             # Another writer changed the same thread or reference (a flag change on a busy thread does):
             # read again after a jittered pause, or the same writers win every immediate retry.
-            states.pause(attempt)
-            continue
+            raise
         _merge_linked(account_id, thread_id, placement.others)
         return IngestResult(email_id, email_id, thread_id, size, created=True, over_quota=txn.over_quota)
-    raise Conflict(f"ingest of {email_id}: too many concurrent changes to its thread")
+
+    try:
+        return with_retries(attempt)
+    except RetriesExhausted as exc:
+        raise Conflict(f"ingest of {email_id}: too many concurrent changes to its thread") from exc
 
 
 def _check_room(account_id: str, size: int) -> None:
@@ -234,7 +238,7 @@ def _merge_linked(account_id: str, thread_id: str, others: list[str]) -> None:
             logger.exception("merging thread %s into %s failed; a later message retries", other, thread_id)
 
 
-def deliver_to_address(address: str, raw: bytes | str, *, idempotency_key: str | None = None) -> IngestResult:
+def ingest_into_inbox(address: str, raw: bytes | str, *, idempotency_key: str | None = None) -> IngestResult:
     """Ingest into the Inbox of the account an assigned address (or username) belongs to."""
     account_id = accounts.find_by_login(address)
     if account_id is None:

@@ -13,12 +13,12 @@ from __future__ import annotations
 from dataclasses import replace
 
 from mailx.ids import new_id
-from mailx.mail.threading import thread_count_deltas, with_email, without_email
-from mailx.store import emails, states, threads
+from mailx.mail.thread_placement import thread_count_deltas, with_email, without_email
+from mailx.store import emails, threads, transactions
 from mailx.store.emails import EmailRecord
 from mailx.store.errors import Conflict
-from mailx.store.states import Txn
 from mailx.store.threads import ThreadRecord
+from mailx.store.transactions import Txn
 
 _TXN_LIMIT = 100
 _STEPS = 64
@@ -74,7 +74,7 @@ def _step(account_id: str, source: ThreadRecord, target: ThreadRecord, batch: li
         txn.changed("Thread", updated=[source.thread_id, target.thread_id])
     if deltas:
         txn.changed("Mailbox", updated=sorted(deltas))
-    states.commit(txn)
+    transactions.commit(txn)
 
 
 def merge(account_id: str, *, source_id: str, target_id: str) -> None:

@@ -12,14 +12,12 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from mailx import aws
 from mailx.config import get_settings
-from mailx.mail.relay.base import Relay
 
 logger = logging.getLogger("mailx.outbound")
 
@@ -120,31 +118,7 @@ def backoff(receive_count: int, retry_after: float | None = None) -> int:
     return int(min(MAX_VISIBILITY, wanted))
 
 
-def handle(message: ReceivedMessage, relay: Relay, *, process: Callable[..., Outcome] | None = None) -> bool:
-    """Process one message; True when it may be deleted, False to leave it on the queue.
-
-    A message to retry gets its visibility timeout set to the backoff first, so SQS hands it out again
-    only then; its receive count then carries it to the dead-letter queue after MAX_RECEIVES.
-    """
-    from mailx.mail.outbound_send import process as default_process
-
-    try:
-        outcome = (process or default_process)(message.body, message.receive_count, relay)
-    except Exception:
-        logger.exception("outbound message %s failed", message.message_id)
-        outcome = Outcome(False, "unexpected error", backoff(message.receive_count))
-    logger.info("outbound %s: %s", message.message_id, outcome.note)
-    if not outcome.done:
-        _delay(message.receipt_handle, outcome.retry_in)
-    return outcome.done
-
-
-def consume(messages: Iterable[ReceivedMessage], relay: Relay) -> list[str]:
-    """Handle each message; the ids of those to leave on the queue (SQS batch item failures)."""
-    return [message.message_id for message in messages if not handle(message, relay)]
-
-
-def _delay(receipt_handle: str, seconds: int) -> None:
+def delay(receipt_handle: str, seconds: int) -> None:
     try:
         aws.sqs().change_message_visibility(
             QueueUrl=queue_url(), ReceiptHandle=receipt_handle, VisibilityTimeout=seconds

@@ -10,9 +10,19 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 
-from mailx.mail.outbound import MAX_RECEIVES, Outcome, QueuedSend, backoff, enqueue, outbound_key
+from mailx.mail import outbound
+from mailx.mail.outbound import (
+    MAX_RECEIVES,
+    Outcome,
+    QueuedSend,
+    ReceivedMessage,
+    backoff,
+    enqueue,
+    outbound_key,
+)
 from mailx.mail.relay.base import (
     OutboundMessage,
     PermanentRelayError,
@@ -20,7 +30,7 @@ from mailx.mail.relay.base import (
     RelayResult,
     TransientRelayError,
 )
-from mailx.store import blobs, delivery_events, states, submissions
+from mailx.store import blobs, relay_events, submissions, transactions
 from mailx.store.errors import Conflict
 from mailx.store.submissions import SubmissionRecord
 
@@ -146,21 +156,47 @@ def process(body: str, receive_count: int, relay: Relay, *, now: float | None = 
     early = _before_claim(send, record, moment)
     if early is not None or record is None:
         return early or Outcome(True, "nothing to do")
-    txn = states.Txn(send.account_id)
+    txn = transactions.Txn(send.account_id)
     claimed = submissions.stage_claim(txn, record, int(moment), LEASE_SECONDS)
     try:
-        states.commit(txn)
+        transactions.commit(txn)
     except Conflict:
         return Outcome(False, "changed while claiming; looking again", 5)
     after, outcome = _relay(send.account_id, claimed, relay, receive_count)
-    txn = states.Txn(send.account_id)
+    txn = transactions.Txn(send.account_id)
     submissions.stage_outcome(txn, claimed, after)
     if after.relay_message_id and not (after.hidden and after.over):  # webhooks name only the relay's id
-        delivery_events.stage_relay_ref(txn, after.relay_message_id, claimed.submission_id)
+        relay_events.stage_relay_ref(txn, after.relay_message_id, claimed.submission_id)
     try:
-        states.commit(txn)
+        transactions.commit(txn)
     except Conflict:
         logger.error("lost the claim on %s before recording its outcome", send.submission_id)
     if after.over:  # a dead send keeps its copy, so a redrive from the DLQ can still send it
         _cleanup(send.account_id, after)
     return outcome
+
+
+# The consumer loop around process(): shared by the Lambda handler and the local runtime's worker.
+process_one = process
+
+
+def handle(message: ReceivedMessage, relay: Relay, *, process: Callable[..., Outcome] | None = None) -> bool:
+    """Process one message; True when it may be deleted, False to leave it on the queue.
+
+    A message to retry gets its visibility timeout set to the backoff first, so SQS hands it out again
+    only then; its receive count then carries it to the dead-letter queue after MAX_RECEIVES.
+    """
+    try:
+        outcome = (process or process_one)(message.body, message.receive_count, relay)
+    except Exception:
+        logger.exception("outbound message %s failed", message.message_id)
+        outcome = Outcome(False, "unexpected error", backoff(message.receive_count))
+    logger.info("outbound %s: %s", message.message_id, outcome.note)
+    if not outcome.done:
+        outbound.delay(message.receipt_handle, outcome.retry_in)
+    return outcome.done
+
+
+def consume(messages: Iterable[ReceivedMessage], relay: Relay) -> list[str]:
+    """Handle each message; the ids of those to leave on the queue (SQS batch item failures)."""
+    return [message.message_id for message in messages if not handle(message, relay)]

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from mailx.store import accounts, config_store
+from mailx.mail.ingest import IngestError
+from mailx.store import accounts, config_store, emails
 
 
 @dataclass(frozen=True)
@@ -102,3 +103,14 @@ def route(recipients: list[str]) -> RoutingResult:
         else:
             result.routes.append(found)
     return result
+
+
+def target_mailbox(account_id: str, *, junk: bool) -> str:
+    """The Inbox, or the Junk mailbox when SES judged the message spam or a virus (if there is one)."""
+    roles = emails.mailbox_roles(account_id)
+    by_role = {role: box for box, role in sorted(roles.items()) if role}
+    if junk and "junk" in by_role:
+        return by_role["junk"]
+    if "inbox" not in by_role:
+        raise IngestError(f"account {account_id} has no inbox")
+    return by_role["inbox"]

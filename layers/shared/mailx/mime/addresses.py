@@ -158,3 +158,14 @@ def parse_addresses(value: str) -> list[EmailAddress]:
     for group in parse_grouped(value):
         out.extend(group["addresses"])
     return out
+
+
+# A plain addr-spec with a dotted, LDH domain: what mailx routes and sends from.
+_ADDRESS = re.compile(
+    r"^[^@\s\"(),:;<>\[\\\]]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)+$"
+)
+
+
+def valid_address(address: str) -> bool:
+    """A plain addr-spec we can route and send from (no display name, no comments)."""
+    return bool(_ADDRESS.match(address.strip()))

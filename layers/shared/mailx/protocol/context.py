@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from mailx.protocol.capabilities import CORE
 from mailx.protocol.errors import (
@@ -25,6 +25,46 @@ class AccountAccess:
     read_only: bool = False
 
 
+class Services(Protocol):
+    """What a method reaches through `call.services` besides its arguments: the account's type states,
+    read once per request and kept in step with the request's own writes (mailx.server.services)."""
+
+    def states(self, account_id: str) -> dict[str, int]:
+        """Every type's modseq of the account."""
+        ...
+
+    def state(self, account_id: str, type_name: str) -> str:
+        """The JMAP state string of TYPE_NAME."""
+        ...
+
+    def note_committed(self, account_id: str, new_states: dict[str, int]) -> None:
+        """Record the states a commit of this request produced."""
+        ...
+
+    def refresh(self, account_id: str) -> None:
+        """Forget the cached states (after a lost race, read them again)."""
+        ...
+
+
+class NoServices:
+    """The services of a request that has no storage (protocol-level tests): any use is a bug."""
+
+    def _missing(self) -> Any:
+        raise RuntimeError("this request was built without services")
+
+    def states(self, account_id: str) -> dict[str, int]:
+        return self._missing()  # type: ignore[no-any-return]
+
+    def state(self, account_id: str, type_name: str) -> str:
+        return self._missing()  # type: ignore[no-any-return]
+
+    def note_committed(self, account_id: str, new_states: dict[str, int]) -> None:
+        self._missing()
+
+    def refresh(self, account_id: str) -> None:
+        self._missing()
+
+
 @dataclass
 class RequestContext:
     """State shared by every call of one API request.
@@ -36,17 +76,17 @@ class RequestContext:
     using: frozenset[str]
     accounts: Mapping[str, AccountAccess]
     created_ids: dict[str, str] = field(default_factory=dict)
-    services: Any = None
+    services: Services = field(default_factory=NoServices)
 
     @classmethod
     def for_request(
-        cls, using: Iterable[str], accounts: Mapping[str, AccountAccess], services: Any = None
+        cls, using: Iterable[str], accounts: Mapping[str, AccountAccess], services: Services | None = None
     ) -> RequestContext:
         """Build the context from a parsed Request's `using` (which already includes core).
 
         The dispatcher seeds `created_ids` from the Request's createdIds itself.
         """
-        return cls(using=frozenset(using), accounts=accounts, services=services)
+        return cls(using=frozenset(using), accounts=accounts, services=services or NoServices())
 
 
 @dataclass
@@ -58,10 +98,14 @@ class CallContext:
     method_name: str
     capability: str = CORE
     writes: bool = False
+    # Set once `accountId` / `fromAccountId` passed the checks below (the dispatcher checks them
+    # before the handler runs, so parsers read them instead of checking again).
+    account_id: str | None = None
+    from_account_id: str | None = None
 
     @property
-    def services(self) -> Any:
-        """The opaque services object (storage etc.) the methods layer put on the request."""
+    def services(self) -> Services:
+        """The request's services (type states), typed so method code is checked end to end."""
         return self.request.services
 
     def resolve_id(self, value: str) -> str | None:
@@ -74,8 +118,25 @@ class CallContext:
         return value
 
     def add_created_id(self, creation_id: str, server_id: str) -> None:
-        """Record a creation so later calls can say `#creationId` (the latest creation wins)."""
+        """Record a creation at once, for `#creationId` references later in this same call.
+
+        The dispatcher records every creation a call reports in `created` when the call returns, so
+        only methods that resolve their own creations within the call (Email/set, EmailSubmission/set's
+        onSuccess arguments) need this.
+        """
         self.request.created_ids[creation_id] = server_id
+
+    def checked_account(self, args: Mapping[str, Any]) -> str:
+        """The `accountId` the dispatcher checked, or checked now for a call built outside it."""
+        if self.account_id is not None and args.get("accountId") == self.account_id:
+            return self.account_id
+        return self.account(args)
+
+    def checked_from_account(self, args: Mapping[str, Any]) -> str:
+        """The `fromAccountId` the dispatcher checked, or checked now for a call built outside it."""
+        if self.from_account_id is not None and args.get("fromAccountId") == self.from_account_id:
+            return self.from_account_id
+        return self.from_account(args)
 
     def account(self, args: Mapping[str, Any]) -> str:
         """Validate `accountId` for this method; the dispatcher calls this before the handler.
@@ -98,6 +159,7 @@ class CallContext:
             )
         if self.writes and access.read_only:
             raise MethodError(ACCOUNT_READ_ONLY, f"account {account_id!r} is read-only")
+        self.account_id = account_id
         return account_id
 
     def from_account(self, args: Mapping[str, Any]) -> str:
@@ -113,4 +175,5 @@ class CallContext:
                 FROM_ACCOUNT_NOT_SUPPORTED_BY_METHOD,
                 f"account {account_id!r} does not support {self.method_name}",
             )
+        self.from_account_id = account_id
         return account_id

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from mailx.errors import Unavailable
 from mailx.protocol.context import CallContext, RequestContext
 from mailx.protocol.errors import (
     SERVER_FAIL,
@@ -12,7 +13,6 @@ from mailx.protocol.errors import (
     UNKNOWN_METHOD,
     MethodError,
     RequestError,
-    Unavailable,
 )
 from mailx.protocol.limits import CoreLimits
 from mailx.protocol.references import resolve_references
@@ -78,7 +78,23 @@ def _run_call(
     )
     if spec.needs_account:
         call.account(arguments)
-    return _normalise(spec.name, spec.handler(call, arguments))
+        if spec.name.endswith("/copy"):  # RFC 8620 §5.4: the account copied from
+            call.from_account(arguments)
+    produced = _normalise(spec.name, spec.handler(call, arguments))
+    if spec.writes:
+        _record_created(ctx, produced)
+    return produced
+
+
+def _record_created(ctx: RequestContext, produced: list[list[Any]]) -> None:
+    """RFC 8620 §5.3: every creation a call reports (in its own and any implicit response) may be
+    referenced as `#creationId` by later calls; the latest creation of an id wins."""
+    for _, arguments in produced:
+        created = arguments.get("created")
+        if isinstance(created, dict):
+            for creation_id, obj in created.items():
+                if isinstance(obj, dict) and isinstance(obj.get("id"), str):
+                    ctx.created_ids[creation_id] = obj["id"]
 
 
 def _server_error(exc: Exception) -> dict[str, str]:

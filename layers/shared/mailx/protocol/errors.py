@@ -109,14 +109,6 @@ METHOD_ERROR_TYPES: frozenset[str] = frozenset(
 )
 
 
-class Unavailable(Exception):
-    """Something the call needs is temporarily unavailable (e.g. throttled after every retry).
-
-    Lower layers raise subclasses of it; the dispatcher answers `serverUnavailable` (RFC 8620 §3.6.2),
-    which tells the client that the same call may succeed after a backoff, instead of serverFail.
-    """
-
-
 class _TypedError(Exception):
     """Shared shape of MethodError and SetError: a wire `type`, a description, extra properties."""
 

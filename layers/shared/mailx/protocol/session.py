@@ -73,7 +73,7 @@ def build_session(
         for a in accounts
     }
     # Core has no account capability, but some clients look up primaryAccounts[core] to find "the"
-    # account (DESIGN.md, compatibility rules); naming the first account there is harmless.
+    # account (docs/architecture.md, "Compatibility rules"); naming the first account there is harmless.
     primary: dict[str, str] = {CORE: accounts[0].account_id} if accounts else {}
     for a in accounts:
         for urn in a.capabilities:

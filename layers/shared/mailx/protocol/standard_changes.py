@@ -36,7 +36,7 @@ def parse_max_changes(args: Mapping[str, Any]) -> int | None:
 
 def parse_changes(args: Mapping[str, Any], call: CallContext | None = None) -> ChangesArgs:
     """Validate a standard /changes call (the account via `call` when given)."""
-    account_id = call.account(args) if call is not None else account_id_of(args)
+    account_id = call.checked_account(args) if call is not None else account_id_of(args)
     return ChangesArgs(
         account_id=account_id,
         since_state=require_str(args, "sinceState"),

@@ -33,8 +33,8 @@ def parse_copy(args: Mapping[str, Any], call: CallContext, max_objects: int | No
     method is registered with needs_account). Copying within one account is invalidArguments,
     as RFC 8620 §5.4 says the two ids MUST differ.
     """
-    from_account_id = call.from_account(args)
-    account_id = call.account(args)
+    from_account_id = call.checked_from_account(args)
+    account_id = call.checked_account(args)
     if from_account_id == account_id:
         raise invalid("'fromAccountId' and 'accountId' must be different accounts")
     create = opt_object(args, "create")

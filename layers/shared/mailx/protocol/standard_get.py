@@ -48,7 +48,7 @@ def parse_get(
     With `known_properties`, an unknown name in `properties` is rejected here, before any
     storage is touched.
     """
-    account_id = call.account(args)
+    account_id = call.checked_account(args)
     ids = parse_ids(args.get("ids"), "ids", call)
     if ids is not None and len(ids) > max_objects:
         raise MethodError(

@@ -41,7 +41,7 @@ def parse_query(
     properties the type can sort on (others → unsupportedSort). A negative `limit` is
     invalidArguments, as §5.5 requires.
     """
-    account_id = call.account(args) if call is not None else account_id_of(args)
+    account_id = call.checked_account(args) if call is not None else account_id_of(args)
     anchor = args.get("anchor")
     if anchor is not None:
         anchor = check_id(anchor, "anchor")

@@ -36,7 +36,7 @@ def parse_query_changes(
     collations: Collection[str] = tuple(COLLATIONS),
 ) -> QueryChangesArgs:
     """Validate a standard /queryChanges call (maxChanges, if given, must be > 0)."""
-    account_id = call.account(args) if call is not None else account_id_of(args)
+    account_id = call.checked_account(args) if call is not None else account_id_of(args)
     up_to_id = args.get("upToId")
     return QueryChangesArgs(
         account_id=account_id,

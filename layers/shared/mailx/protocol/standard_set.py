@@ -40,7 +40,7 @@ def _objects(args: Mapping[str, Any], name: str, *, allow_refs: bool) -> dict[st
 
 def parse_set(args: Mapping[str, Any], call: CallContext, max_objects: int) -> SetArgs:
     """Validate a standard /set call; more than maxObjectsInSet operations is requestTooLarge."""
-    account_id = call.account(args)
+    account_id = call.checked_account(args)
     destroy = args.get("destroy")
     if destroy is None:
         destroy = []

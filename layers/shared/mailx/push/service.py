@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from mailx.config import Settings
 from mailx.push.eventsource import EventSourceParams, clamp_ping
 from mailx.push.stream import StreamPolicy
-from mailx.store import states
+from mailx.store import transactions
 from mailx.store.config_store import effective_settings
 
 # A streaming connection still ends now and then, so credentials are checked again on reconnect and
@@ -54,6 +54,6 @@ def reader(account_id: str) -> Callable[[bool], Awaitable[Mapping[str, int]]]:
     """An async reader of the account's states: one GetItem of the account item per call."""
 
     async def read(consistent: bool) -> Mapping[str, int]:
-        return await asyncio.to_thread(states.get_states, account_id, consistent=consistent)
+        return await asyncio.to_thread(transactions.get_states, account_id, consistent=consistent)
 
     return read

@@ -8,15 +8,15 @@ from collections import defaultdict
 from typing import Any
 
 from mailx.auth.authenticate import Principal
+from mailx.limits import LIMITS
 from mailx.protocol.context import AccountAccess, RequestContext
 from mailx.protocol.dispatcher import check_size, dispatch
 from mailx.protocol.errors import RequestError
 from mailx.protocol.request import parse_request
-from mailx.server import capabilities
-from mailx.server.limits import LIMITS
-from mailx.server.registry import registry
+from mailx.server import capability_values
+from mailx.server.method_table import registry
+from mailx.server.principal_session import session_for
 from mailx.server.services import Services
-from mailx.server.session import session_for
 
 logger = logging.getLogger("mailx.api")
 
@@ -52,9 +52,9 @@ def _log_server_fail(method: str, call_id: str, exc: BaseException) -> None:
 def handle(principal: Principal, body: bytes) -> dict[str, Any]:
     """Answer one API request; RequestError for request-level problems (HTTP 4xx problem JSON)."""
     check_size(body, LIMITS)
-    request = parse_request(body, capabilities.supported())
+    request = parse_request(body, capability_values.supported())
     account = principal.account
-    access = {account.account_id: AccountAccess(frozenset(capabilities.account_capabilities()))}
+    access = {account.account_id: AccountAccess(frozenset(capability_values.account_capabilities()))}
     ctx = RequestContext(using=frozenset(request.using), accounts=access, services=Services(principal))
     with _Slot(account.account_id):
         return dispatch(

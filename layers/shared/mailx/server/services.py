@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from mailx.auth.authenticate import Principal
-from mailx.store import states
+from mailx.store import transactions
 
 
 @dataclass
@@ -28,7 +28,7 @@ class Services:
     def states(self, account_id: str) -> dict[str, int]:
         cached = self._states.get(account_id)
         if cached is None:
-            cached = states.get_states(account_id)
+            cached = transactions.get_states(account_id)
             self._states[account_id] = cached
         return cached
 

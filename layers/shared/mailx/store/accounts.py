@@ -16,7 +16,7 @@ from pynamodb.exceptions import DeleteError, DoesNotExist, TransactWriteError
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
-from mailx.store import quota, states, tables
+from mailx.store import quota, tables, transactions
 from mailx.store.errors import Conflict, NotFound
 from mailx.store.models import Account, Identity, Login, Mailbox
 
@@ -216,7 +216,7 @@ def add_identity(account_id: str, identity: NewIdentity) -> None:
     It goes through the change log like any JMAP write, so Identity/changes reports it.
     """
     login = normalise_login(identity.email)
-    txn = states.Txn(account_id)
+    txn = transactions.Txn(account_id)
     txn.put(
         Login(login=login, account_id=account_id, kind="address"),
         condition=Login.login.does_not_exist(),
@@ -230,7 +230,7 @@ def add_identity(account_id: str, identity: NewIdentity) -> None:
     )
     txn.account_actions.append(Account.session_version.add(1))
     txn.changed("Identity", created=[identity.identity_id])
-    states.commit(txn)  # NotFound for a missing account, Conflict(login) for a taken address
+    transactions.commit(txn)  # NotFound for a missing account, Conflict(login) for a taken address
 
 
 def remove_identity(account_id: str, email: str) -> None:
@@ -239,13 +239,13 @@ def remove_identity(account_id: str, email: str) -> None:
     matches = [i for i in identities(account_id) if normalise_login(i.email) == login]
     if not matches:
         raise NotFound(email)
-    txn = states.Txn(account_id)
+    txn = transactions.Txn(account_id)
     for ident in matches:
         txn.delete(ident)
     txn.delete(Login(login=login), condition=Login.account_id == account_id, tag=login)
     txn.account_actions.append(Account.session_version.add(1))
     txn.changed("Identity", destroyed=[i.identity_id for i in matches])
-    states.commit(txn)
+    transactions.commit(txn)
 
 
 def delete(account_id: str) -> None:

@@ -20,7 +20,7 @@ from pynamodb.exceptions import DoesNotExist
 
 from mailx.store import tables
 from mailx.store.models import EmailIndexItem, Mailbox, Membership
-from mailx.store.states import Txn
+from mailx.store.transactions import Txn
 
 TEXT_LIMIT = 16_000  # characters of body text kept for `text`/`body` matching and snippets
 FLAGS = ("unseen", "flagged")

@@ -1,4 +1,4 @@
-"""Email/set's writes (RFC 8621 §4.6) and Email/query's listing read (§4.4), staged into a `Txn`.
+"""Email/set's writes (RFC 8621 §4.6), staged into a `Txn`.
 
 An update or destroy conditions on the Email's `version` as read, so two writers can never both apply
 a change computed from the same old keywords or mailboxes: the loser's transaction fails and it reads
@@ -7,67 +7,17 @@ again. Memberships and listing views move with the Email in the same transaction
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
-from typing import Any
+from dataclasses import replace
 
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 
-from mailx.store import email_index, tables
-from mailx.store.emails import EmailRecord, membership_key
+from mailx.store import email_index
+from mailx.store.email_reads import Versioned
+from mailx.store.emails import EmailRecord, membership_key, stage_views
 from mailx.store.models import Email, EmailIndexItem, Membership, Thread
-from mailx.store.states import Txn
-
-_METADATA = ["account_id", "email_id", "blob_id", "thread_id", "mailbox_ids", "keywords", "received_at",
-             "size", "version"]  # fmt: skip
-
-
-@dataclass(frozen=True)
-class Versioned:
-    """An Email as read, with the version the next write must condition on (None: never updated)."""
-
-    record: EmailRecord
-    version: int | None
-
-
-def _names(value: Any) -> tuple[str, ...]:
-    return tuple(sorted(value.as_dict())) if value else ()
-
-
-def _versioned(item: Email, *, with_summary: bool) -> Versioned:
-    record = EmailRecord(
-        email_id=item.email_id,
-        blob_id=item.blob_id,
-        thread_id=item.thread_id,
-        mailbox_ids=_names(item.mailbox_ids),
-        keywords=_names(item.keywords),
-        received_at=item.received_at,
-        size=int(item.size),
-        summary=json.loads(item.summary or "{}") if with_summary else {},
-    )
-    return Versioned(record, None if item.version is None else int(item.version))
-
-
-def get_versioned(account_id: str, email_ids: Iterable[str]) -> dict[str, Versioned]:
-    """Emails' metadata (no summary) with their versions, one consistent BatchGetItem per 100 ids."""
-    tables.bind()
-    ids = sorted(set(email_ids))
-    found: dict[str, Versioned] = {}
-    for start in range(0, len(ids), 100):
-        keys = [(account_id, e) for e in ids[start : start + 100]]
-        for item in Email.batch_get(keys, consistent_read=True, attributes_to_get=_METADATA):
-            found[item.email_id] = _versioned(item, with_summary=False)
-    return found
-
-
-def listing(account_id: str, *, with_summary: bool) -> list[EmailRecord]:
-    """Every Email of the account: a paged Query projecting only what filtering and sorting need."""
-    tables.bind()
-    attrs = [*_METADATA, "summary"] if with_summary else _METADATA
-    query = Email.query(account_id, consistent_read=True, attributes_to_get=attrs)
-    return [_versioned(item, with_summary=with_summary).record for item in query]
+from mailx.store.transactions import Txn
 
 
 def _condition(found: Versioned) -> Condition:
@@ -78,18 +28,6 @@ def _condition(found: Versioned) -> Condition:
 
 def _views(record: EmailRecord) -> set[str]:
     return email_index.views_of(record.mailbox_ids, record.keywords)
-
-
-def _stage_views(txn: Txn, record: EmailRecord, before: set[str], after: set[str]) -> None:
-    email_index.stage_views(
-        txn,
-        email_id=record.email_id,
-        thread_id=record.thread_id,
-        received_at=record.received_at,
-        size=record.size,
-        before=before,
-        after=after,
-    )
 
 
 def update_cost(before: EmailRecord, after: EmailRecord) -> int:
@@ -126,7 +64,7 @@ def stage_update(
                 size=before.size,
             )
         )
-    _stage_views(txn, after, _views(before), _views(after))
+    stage_views(txn, after, _views(before), _views(after))
     return after
 
 
@@ -139,7 +77,7 @@ def stage_destroy(txn: Txn, found: Versioned) -> None:
     sort = email_index.sort_key(record.received_at, record.email_id)
     for mailbox_id in record.mailbox_ids:
         txn.delete(Membership(key=membership_key(txn.account_id, mailbox_id), sort=sort))
-    _stage_views(txn, record, _views(record), set())
+    stage_views(txn, record, _views(record), set())
     txn.delete(EmailIndexItem(key=f"{txn.account_id}#text", sort=record.blob_id), tag="text")
 
 

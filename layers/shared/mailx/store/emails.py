@@ -18,7 +18,7 @@ from pynamodb.expressions.update import Action
 
 from mailx.store import email_index, tables
 from mailx.store.models import Email, KvItem, Mailbox, Membership
-from mailx.store.states import Txn
+from mailx.store.transactions import Txn
 
 INGEST_MARKER_TTL = 14 * 86400  # longer than any sender's or SES's retry window
 
@@ -118,17 +118,22 @@ def write_cost(record: EmailRecord) -> int:
     return 1 + len(record.mailbox_ids) + len(email_index.views_of(record.mailbox_ids, record.keywords))
 
 
-def _stage_views(txn: Txn, record: EmailRecord, *, adding: bool) -> None:
-    views = email_index.views_of(record.mailbox_ids, record.keywords)
+def stage_views(txn: Txn, record: EmailRecord, before: set[str], after: set[str]) -> None:
+    """Move RECORD's listing-view items from the views BEFORE to the views AFTER (email_index)."""
     email_index.stage_views(
         txn,
         email_id=record.email_id,
         thread_id=record.thread_id,
         received_at=record.received_at,
         size=record.size,
-        before=set() if adding else views,
-        after=views if adding else set(),
+        before=before,
+        after=after,
     )
+
+
+def _stage_views(txn: Txn, record: EmailRecord, *, adding: bool) -> None:
+    views = email_index.views_of(record.mailbox_ids, record.keywords)
+    stage_views(txn, record, set() if adding else views, views if adding else set())
 
 
 def add(txn: Txn, record: EmailRecord) -> None:

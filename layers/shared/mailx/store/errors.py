@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mailx.protocol.errors import Unavailable
+from mailx.errors import Unavailable
 
 
 class StoreError(Exception):

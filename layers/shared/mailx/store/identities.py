@@ -15,7 +15,7 @@ from pynamodb.expressions.update import Action
 
 from mailx.store import tables
 from mailx.store.models import Identity
-from mailx.store.states import Txn
+from mailx.store.transactions import Txn
 
 TYPE_NAME = "Identity"
 

@@ -14,7 +14,7 @@ from pynamodb.expressions.update import Action
 
 from mailx.store import tables
 from mailx.store.models import Mailbox
-from mailx.store.states import Txn
+from mailx.store.transactions import Txn
 
 TYPE_NAME = "Mailbox"
 TREE_GUARD = "mailboxes"  # states.GUARDS: moved by every Mailbox/set commit

@@ -17,7 +17,7 @@ from pynamodb.attributes import (
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
-from mailx.store.tables import register
+from mailx.store.model_registry import register
 
 
 class _Meta:
@@ -54,7 +54,7 @@ class Account(Model):
     # {type name: modseq}: the JMAP state of each data type, bumped in the same transaction as a change.
     states: MapAttribute[str, Any] = MapAttribute(default=dict)  # type: ignore[no-untyped-call]
     # Bumped by every Mailbox/set commit, and only by it: what Mailbox/set decides on (names, parents,
-    # roles) changed, whereas the Mailbox state also moves with every counter change (store.states guards).
+    # roles) changed, whereas the Mailbox state also moves with every counter change (a transaction guard).
     mailbox_tree = NumberAttribute(null=True)
     # Quotas (RFC 9425, mailx.store.quota): mail stored, moved in the same transaction as every Email
     # created or destroyed; the operator's limits (JSON, null: the deployment defaults) and their version.

@@ -23,7 +23,7 @@ from pynamodb.expressions.update import Action
 
 from mailx.store import tables
 from mailx.store.models import Submission
-from mailx.store.states import Txn
+from mailx.store.transactions import Txn
 
 TYPE_NAME = "EmailSubmission"
 OVER = frozenset({"sent", "failed", "canceled"})  # nothing more will happen to these

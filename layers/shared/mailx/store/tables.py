@@ -12,12 +12,13 @@ from typing import Any
 from pynamodb.connection import Connection
 from pynamodb.models import Model
 
-from mailx import botocore_loader
+from mailx import aws, botocore_loader
 from mailx.config import get_settings
+from mailx.store import model_registry, models  # noqa: F401  (importing models registers them)
 
 _lock = threading.Lock()
 _bound = False
-_models: list[type[Model]] = []
+_models = model_registry.MODELS
 _connection: Connection | None = None
 
 
@@ -31,21 +32,9 @@ def key_can_exist(value: str) -> bool:
     return 0 < len(value.encode("utf-8", "surrogatepass")) <= MAX_KEY_BYTES
 
 
-def register(model: type[Model]) -> type[Model]:
-    """Class decorator: remember a model so bind() and create_all() see it."""
-    _models.append(model)
-    model.Meta.base_name = model.Meta.table_name  # type: ignore[attr-defined]
-    return model
-
-
 def all_models() -> list[type[Model]]:
-    """Every registered model (importing the model modules registers them)."""
-    _import_models()
+    """Every registered model (importing store.models, above, registers them)."""
     return list(_models)
-
-
-def _import_models() -> None:
-    from mailx.store import models  # noqa: F401  (import registers the models)
 
 
 def bind() -> None:
@@ -56,7 +45,6 @@ def bind() -> None:
     with _lock:
         if _bound:
             return
-        _import_models()
         settings = get_settings()
         host = settings.aws_endpoint_url or None
         for model in _models:
@@ -108,3 +96,6 @@ def create_all() -> None:
                     TableName=model.Meta.table_name,
                     TimeToLiveSpecification={"Enabled": True, "AttributeName": ttl_attr},
                 )
+
+
+aws.on_reset(unbind)

@@ -17,7 +17,7 @@ from pynamodb.expressions.condition import Condition
 
 from mailx.store import tables
 from mailx.store.models import Thread, ThreadRef
-from mailx.store.states import Txn
+from mailx.store.transactions import Txn
 
 Counts = dict[str, tuple[int, int]]  # mailboxId -> (emails, unread emails) of one thread
 _MAX_ID_KEY = 900  # DynamoDB keys may be 2048 bytes; absurdly long message ids are hashed

@@ -13,7 +13,7 @@ from pynamodb.exceptions import DoesNotExist
 
 from mailx.store import tables
 from mailx.store.models import VacationResponse
-from mailx.store.states import Txn
+from mailx.store.transactions import Txn
 
 TYPE_NAME = "VacationResponse"
 SINGLETON_ID = "singleton"

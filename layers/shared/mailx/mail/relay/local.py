@@ -16,9 +16,8 @@ import re
 from pathlib import Path
 
 from mailx.mail import ingest as ingest_module
-from mailx.mail.inbound import target_mailbox
 from mailx.mail.relay.base import OutboundMessage, RelayResult, TransientRelayError
-from mailx.mail.routing import route
+from mailx.mail.routing import route, target_mailbox
 
 logger = logging.getLogger("mailx.relay.local")
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")

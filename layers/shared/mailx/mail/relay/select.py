@@ -28,12 +28,10 @@ def relay_name(settings: Settings) -> str:
 
 
 def local_outbox(settings: Settings) -> Path:
-    """LOCAL_RELAY_DIR, or `outbox/` in the local runtime's data folder."""
-    if settings.local_relay_dir:
-        return Path(settings.local_relay_dir).expanduser()
-    from mailx.local.paths import data_dir
-
-    return data_dir() / "outbox"
+    """LOCAL_RELAY_DIR (the local runtime sets it to `outbox/` in its data folder)."""
+    if not settings.local_relay_dir:
+        raise ConfigError("RELAY=local needs LOCAL_RELAY_DIR (the local runtime sets it)")
+    return Path(settings.local_relay_dir).expanduser()
 
 
 def get_relay(settings: Settings) -> Relay:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from mailx.blobs.copy import copy_blob
+from mailx.limits import LIMITS
 from mailx.protocol.context import CallContext
 from mailx.protocol.errors import REQUEST_TOO_LARGE, MethodError, SetError
 from mailx.protocol.validate import invalid, is_id_or_creation_ref
-from mailx.server.limits import LIMITS
 
 
 def _blob_ids(args: dict[str, Any]) -> list[str]:
@@ -29,8 +29,8 @@ def blob_copy(call: CallContext, args: dict[str, Any]) -> dict[str, Any]:
     The keys are the ids as the client sent them (a `#creationId` stays as written) so that a client
     can match every entry to its request.
     """
-    from_account_id = call.from_account(args)
-    account_id = call.account(args)
+    from_account_id = call.checked_from_account(args)
+    account_id = call.checked_account(args)
     copied: dict[str, str] = {}
     not_copied: dict[str, dict[str, Any]] = {}
     for given in _blob_ids(args):

@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from mailx.blobs import Blob, BlobMissing, find
+from mailx.limits import LIMITS
 from mailx.protocol.context import CallContext
 from mailx.protocol.errors import REQUEST_TOO_LARGE, MethodError
 from mailx.protocol.standard_get import parse_get
 from mailx.protocol.validate import invalid, opt_unsigned_int
-from mailx.server.limits import LIMITS
 
 DATA, TEXT, BASE64, SIZE = "data", "data:asText", "data:asBase64", "size"
 DIGESTS = {"digest:sha": "sha1", "digest:sha-256": "sha256"}

@@ -13,14 +13,14 @@ from __future__ import annotations
 from typing import Any
 
 from mailx.blobs import BlobKind, BlobRef, find, parse_blob_id
-from mailx.mail import threading
+from mailx.limits import LIMITS
+from mailx.mail import thread_placement
 from mailx.mime import email_summary
 from mailx.mime.render import leaf_index
 from mailx.protocol.capabilities import MAIL
 from mailx.protocol.context import CallContext
 from mailx.protocol.errors import REQUEST_TOO_LARGE, UNKNOWN_DATA_TYPE, MethodError
 from mailx.protocol.validate import invalid, is_id_or_creation_ref
-from mailx.server.limits import LIMITS
 from mailx.store import blobs as store
 from mailx.store import emails
 from mailx.store.emails import EmailRecord
@@ -59,7 +59,7 @@ def moved_email(account_id: str, blob_id: str, *, with_summary: bool = False) ->
     stored = store.get(store.email_key(account_id, blob_id))
     if stored is None:
         return None
-    placement = threading.place(account_id, email_summary(stored.data, blob_id=blob_id))
+    placement = thread_placement.place(account_id, email_summary(stored.data, blob_id=blob_id))
     candidates = [e for thread in placement.linked.values() for e in thread.email_ids]
     found = emails.get_many(account_id, candidates, with_summary=with_summary)
     return next((r for r in found.values() if r.blob_id == blob_id), None)
@@ -108,7 +108,7 @@ def _matches(record: EmailRecord | None, type_names: list[str]) -> dict[str, lis
 
 def blob_lookup(call: CallContext, args: dict[str, Any]) -> dict[str, Any]:
     """Blob/lookup: one BatchGetItem for the Emails; a HEAD per upload blob to tell it exists."""
-    account_id = call.account(args)
+    account_id = call.checked_account(args)
     type_names = _type_names(call, args)
     given = _ids(args)
     refs: dict[str, BlobRef] = {}

@@ -7,24 +7,13 @@ from typing import Any
 from mailx.blobs import Blob, BlobMissing
 from mailx.blobs.disposition import DEFAULT_TYPE, safe_media_type
 from mailx.blobs.upload import save_blob
-from mailx.methods.blob.sources import parse_sources, source_octets, source_size
+from mailx.limits import LIMITS, MAX_DATA_SOURCES, MAX_SIZE_BLOB_SET
+from mailx.methods.blob._sources import parse_sources, source_octets, source_size
 from mailx.protocol.context import CallContext
 from mailx.protocol.errors import REQUEST_TOO_LARGE, TOO_LARGE, MethodError, SetError
 from mailx.protocol.validate import invalid, is_id
-from mailx.server import capabilities
-from mailx.server.capabilities import BLOB
-from mailx.server.limits import LIMITS
 
 UPLOAD_OBJECT_PROPERTIES = frozenset({"data", "type"})
-MIN_DATA_SOURCES = 64  # RFC 9404 §3.1: servers MUST allow at least 64
-
-
-def _advertised() -> tuple[int | None, int]:
-    """(maxSizeBlobSet, maxDataSources) as the Session advertises them: what we promise, we enforce."""
-    values = capabilities.account_capabilities().get(BLOB, {})
-    max_size = values.get("maxSizeBlobSet")
-    max_sources = int(values.get("maxDataSources", MIN_DATA_SOURCES))
-    return (max_size if isinstance(max_size, int) else None), max_sources
 
 
 def _create_map(args: dict[str, Any]) -> dict[str, Any]:
@@ -58,7 +47,7 @@ class _Creator:
     def __init__(self, call: CallContext, account_id: str) -> None:
         self.call = call
         self.account_id = account_id
-        self.max_size, self.max_sources = _advertised()
+        self.max_size, self.max_sources = MAX_SIZE_BLOB_SET, MAX_DATA_SOURCES
         self.seen: dict[str, Blob | None] = {}
 
     def create(self, upload: Any) -> dict[str, Any]:
@@ -94,7 +83,7 @@ def blob_upload(call: CallContext, args: dict[str, Any]) -> dict[str, Any]:
 
     Blobs have no state, so the response has no oldState/newState (RFC 9404 §4.1).
     """
-    account_id = call.account(args)
+    account_id = call.checked_account(args)
     creator = _Creator(call, account_id)
     created: dict[str, Any] = {}
     not_created: dict[str, Any] = {}
@@ -104,5 +93,5 @@ def blob_upload(call: CallContext, args: dict[str, Any]) -> dict[str, Any]:
         except SetError as error:
             not_created[creation_id] = error.to_json()
             continue
-        call.add_created_id(creation_id, created[creation_id]["id"])
+        call.add_created_id(creation_id, created[creation_id]["id"])  # RFC 9404: "#id" later in this call
     return {"accountId": account_id, "created": created or None, "notCreated": not_created or None}

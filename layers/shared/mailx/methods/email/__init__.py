@@ -1,1 +1,1 @@
-"""JMAP Email methods (RFC 8621 §4); server/registry.py lists them."""
+"""JMAP Email methods (RFC 8621 §4); server/method_table.py lists them."""

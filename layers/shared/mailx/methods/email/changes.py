@@ -8,14 +8,14 @@ from typing import Any
 from mailx.protocol.context import CallContext
 from mailx.protocol.errors import CANNOT_CALCULATE_CHANGES, MethodError
 from mailx.protocol.standard_changes import ChangeKind, changes_response, collapse_changes, parse_changes
-from mailx.store import states
+from mailx.store import transactions
 from mailx.store.errors import ChangesExpired
 
 
 def _entries(
     account_id: str, type_name: str, since: int, current: int
 ) -> Iterator[tuple[int, str, ChangeKind]]:
-    for step in states.read_changes(account_id, type_name, since, current):
+    for step in transactions.read_changes(account_id, type_name, since, current):
         for kind, ids in (
             ("created", step.created),
             ("updated", step.updated),

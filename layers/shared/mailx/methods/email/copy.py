@@ -14,15 +14,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from mailx.methods.email.set_create import Placement, check_placement, place, server_set
-from mailx.protocol.capabilities import MAIL
+from mailx.limits import LIMITS
+from mailx.methods.email._implicit_set import run_email_set
+from mailx.methods.email._set_create import Placement, check_placement, place, server_set
 from mailx.protocol.context import CallContext
-from mailx.protocol.errors import SERVER_FAIL, STATE_MISMATCH, MethodError, SetError
-from mailx.protocol.registry import Handler, MethodOutput
+from mailx.protocol.errors import STATE_MISMATCH, MethodError, SetError
+from mailx.protocol.registry import MethodOutput
 from mailx.protocol.standard_copy import CopyArgs, CopyResult, parse_copy
 from mailx.protocol.standard_set import check_state
 from mailx.protocol.validate import is_id, parse_utc_date
-from mailx.server.limits import LIMITS
 from mailx.store import blobs, emails, mailboxes
 from mailx.store.emails import EmailRecord
 
@@ -64,36 +64,14 @@ def _check_states(call: CallContext, args: CopyArgs) -> str:
     return old_state
 
 
-def email_set_handler() -> Handler | None:
-    """The registered Email/set, for the implicit destroy (looked up late: it registers after us)."""
-    from mailx.server.registry import registry
-
-    spec = registry().get("Email/set")
-    return None if spec is None else spec.handler
-
-
 def destroy_originals(call: CallContext, args: CopyArgs, copied: list[str]) -> tuple[str, dict[str, Any]]:
     """The implicit Email/set of RFC 8620 §5.4 on the from-account, as a (name, arguments) response."""
-    handler = email_set_handler()
-    if handler is None:
-        return "error", {
-            "type": SERVER_FAIL,
-            "description": "Email/set is not available to destroy originals",
-        }
-    implicit = CallContext(call.request, call.call_id, "Email/set", MAIL, writes=True)
     set_args = {
         "accountId": args.from_account_id,
         "ifInState": args.destroy_from_if_in_state,
         "destroy": copied,
     }
-    try:
-        implicit.account(set_args)
-        output = handler(implicit, set_args)
-    except MethodError as error:
-        return "error", error.to_response_args()
-    if isinstance(output, dict):
-        return "Email/set", output
-    return output[0]
+    return run_email_set(call, set_args)
 
 
 def email_copy(call: CallContext, args: dict[str, Any]) -> MethodOutput:
@@ -112,7 +90,6 @@ def email_copy(call: CallContext, args: dict[str, Any]) -> MethodOutput:
         except SetError as error:
             result.not_created[creation_id] = error
             continue
-        call.add_created_id(creation_id, result.created[creation_id]["id"])
         copied.append(obj["id"])
     if copied:
         call.services.refresh(parsed.account_id)

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from mailx.limits import LIMITS
 from mailx.mime import body_value_part_ids, body_values, email_properties, parse_header_property
 from mailx.protocol.context import CallContext
 from mailx.protocol.errors import REQUEST_TOO_LARGE, MethodError
 from mailx.protocol.standard_get import get_response, parse_get
 from mailx.protocol.validate import invalid, opt_bool, opt_str_list, opt_unsigned_int
-from mailx.server.limits import LIMITS
 from mailx.store import blobs, emails
 from mailx.store.emails import EmailRecord
 

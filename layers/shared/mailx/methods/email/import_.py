@@ -13,16 +13,16 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 from mailx.blobs import Blob, BlobKind, BlobMissing, find, parse_blob_id
+from mailx.limits import LIMITS, MAX_MAILBOXES_PER_EMAIL, MAX_MESSAGE_SIZE
 from mailx.mail.ingest import IngestError, ingest
 from mailx.methods.blob.lookup import moved_email
-from mailx.methods.email.keywords import keywords_from_map
+from mailx.methods.email._keywords import keywords_from_map
+from mailx.methods.email._set_create import over_quota
 from mailx.methods.email.parse import is_message
-from mailx.methods.email.set_create import over_quota
 from mailx.protocol.context import CallContext
 from mailx.protocol.errors import INVALID_EMAIL, REQUEST_TOO_LARGE, TOO_LARGE, MethodError, SetError
 from mailx.protocol.standard_set import check_state
 from mailx.protocol.validate import is_id, is_id_or_creation_ref, opt_object, opt_str, parse_utc_date
-from mailx.server.limits import LIMITS, MAX_MAILBOXES_PER_EMAIL, MAX_MESSAGE_SIZE
 from mailx.store import emails
 from mailx.store.errors import OverQuota
 
@@ -176,7 +176,7 @@ def _emails(args: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 def email_import(call: CallContext, args: dict[str, Any]) -> dict[str, Any]:
     """Email/import: each EmailImport succeeds or fails on its own (one ingest transaction each)."""
-    account_id = call.account(args)
+    account_id = call.checked_account(args)
     if_in_state = opt_str(args, "ifInState")
     wanted = _emails(args)
     services = call.services
@@ -192,7 +192,6 @@ def email_import(call: CallContext, args: dict[str, Any]) -> dict[str, Any]:
         except SetError as error:
             not_created[creation_id] = error.to_json()
             continue
-        call.add_created_id(creation_id, created[creation_id]["id"])
     if created:
         services.refresh(account_id)
     return {

@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 from mailx.blobs import Blob, BlobKind, BlobMissing, find
+from mailx.limits import LIMITS
 from mailx.methods.email.get import _Options as EmailOptions  # the Email/get argument checks, shared
 from mailx.mime import body_value_part_ids, email_properties, parse_message
 from mailx.mime.bodyvalues import message_body_values
@@ -18,7 +19,6 @@ from mailx.mime.summary import summarise
 from mailx.protocol.context import CallContext
 from mailx.protocol.errors import REQUEST_TOO_LARGE, MethodError
 from mailx.protocol.validate import invalid, is_id_or_creation_ref, opt_str_list
-from mailx.server.limits import LIMITS
 
 # RFC 8621 §4.9: the properties returned when the client names none.
 DEFAULT_PROPERTIES = (
@@ -78,7 +78,7 @@ def render(blob_id: str, raw: bytes, options: EmailOptions) -> dict[str, Any]:
 
 def email_parse(call: CallContext, args: dict[str, Any]) -> dict[str, Any]:
     """Email/parse: `parsed` by blobId as given, then `notParsable` and `notFound`."""
-    account_id = call.account(args)
+    account_id = call.checked_account(args)
     wanted = _blob_ids(call, args)
     properties = opt_str_list(args, "properties")
     options = EmailOptions(args, list(DEFAULT_PROPERTIES) if properties is None else properties)

@@ -1,7 +1,7 @@
 """RFC 8621 §4.4 (RFC 8620 §5.5): Email/query — by index for the webmail views, else over the listing data.
 
-The views indexed.py names cost a Query of position+limit small items. Without a total, newest first,
-other filters walk an index view until the page is full (stream.py). Every other filter or sort
+The views _indexed.py names cost a Query of position+limit small items. Without a total, newest first,
+other filters walk an index view until the page is full (_stream.py). Every other filter or sort
 reads the account's listing data (a paged Query on the emails partition projecting only the metadata,
 plus the summary when a header, attachment or sort needs it, plus the body texts for `text`/`body`)
 and filters and sorts in memory. See docs/search.md.
@@ -13,13 +13,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from mailx.methods.email import filters, indexed, sorts, stream
-from mailx.methods.email.filters import Matcher
+from mailx.methods.email import _filters, _indexed, _sorts, _stream
+from mailx.methods.email._filters import Matcher
 from mailx.protocol.context import CallContext
 from mailx.protocol.query_filter import Comparator, Filter, evaluate
 from mailx.protocol.standard_query import QueryArgs, QueryWindow, parse_query, query_response, window
 from mailx.protocol.validate import opt_bool
-from mailx.store import email_index, email_writes
+from mailx.store import email_index, email_reads
 from mailx.store.emails import EmailRecord
 
 MAX_LIMIT = 1000  # a larger or absent limit is clamped and reported (RFC 8620 §5.5)
@@ -35,12 +35,12 @@ class Needs:
 
 
 def needs(filter_: Filter | None, sort: Sequence[Comparator]) -> Needs:
-    names = {name for condition in filters.conditions(filter_) for name in condition}
+    names = {name for condition in _filters.conditions(filter_) for name in condition}
     props = {c.property for c in sort}
     return Needs(
-        summary=bool(names & filters.SUMMARY_CONDITIONS or props & sorts.SUMMARY_SORTS),
+        summary=bool(names & _filters.SUMMARY_CONDITIONS or props & _sorts.SUMMARY_SORTS),
         text=bool(names & {"text", "body"}),
-        threads=bool(names & filters.THREAD_CONDITIONS or props & sorts.THREAD_SORTS),
+        threads=bool(names & _filters.THREAD_CONDITIONS or props & _sorts.THREAD_SORTS),
     )
 
 
@@ -71,24 +71,26 @@ def full_results(
 ) -> list[str]:
     """Every id of the result list, from the listing data (the path for whatever no index serves)."""
     wanted = needs(filter_, sort)
-    records = email_writes.listing(account_id, with_summary=wanted.summary)
+    records = email_reads.listing(account_id, with_summary=wanted.summary)
     matcher = _matcher(account_id, records, wanted)
     matched = [r for r in records if evaluate(filter_, lambda c, r=r: matcher.matches(r, c))]  # type: ignore[misc]
-    return collapse_ids(sorts.sort(matched, sort, matcher), collapse)
+    return collapse_ids(_sorts.sort(matched, sort, matcher), collapse)
 
 
 def parse(call: CallContext, args: dict[str, Any]) -> tuple[QueryArgs, list[Comparator], bool]:
     """The standard arguments, the checked sort (default newest first) and collapseThreads."""
-    parsed = parse_query(args, call, parse_condition=filters.condition_parser(call), sortable=sorts.SORTABLE)
-    return parsed, sorts.check(parsed.sort), opt_bool(args, "collapseThreads", False)
+    parsed = parse_query(
+        args, call, parse_condition=_filters.condition_parser(call), sortable=_sorts.SORTABLE
+    )
+    return parsed, _sorts.check(parsed.sort), opt_bool(args, "collapseThreads", False)
 
 
 def _indexed_window(parsed: QueryArgs, view: email_index.View, collapse: bool) -> QueryWindow:
     limit, clamped = parsed.limit, None
     if limit is None or limit > MAX_LIMIT:
         limit = clamped = MAX_LIMIT
-    ids = indexed.page(parsed.account_id, view, parsed.position, limit, collapse)
-    total = indexed.total(parsed.account_id, view, collapse) if parsed.calculate_total else 0
+    ids = _indexed.page(parsed.account_id, view, parsed.position, limit, collapse)
+    total = _indexed.total(parsed.account_id, view, collapse) if parsed.calculate_total else 0
     return QueryWindow(ids=ids, position=parsed.position, total=total, limit=clamped)
 
 
@@ -96,7 +98,7 @@ def email_query(call: CallContext, args: dict[str, Any]) -> dict[str, Any]:
     """Email/query; the queryState is the Email state, read before the data it describes."""
     parsed, sort, collapse = parse(call, args)
     state = call.services.state(parsed.account_id, "Email")
-    view = indexed.view_for(parsed.filter, sort, parsed.anchor, parsed.position)
+    view = _indexed.view_for(parsed.filter, sort, parsed.anchor, parsed.position)
     if view is not None:
         cut = _indexed_window(parsed, view, collapse)
     else:
@@ -111,16 +113,16 @@ def _scanned_window(parsed: QueryArgs, sort: Sequence[Comparator], collapse: boo
 
 
 def _streamed_window(parsed: QueryArgs, sort: Sequence[Comparator], collapse: bool) -> QueryWindow | None:
-    """The page from a newest-first walk that stops when it is full (stream.py); None: scan instead."""
+    """The page from a newest-first walk that stops when it is full (_stream.py); None: scan instead."""
     wanted = needs(parsed.filter, sort)
-    if not stream.streamable(sorts.is_newest_first(sort), parsed, wanted.threads):
+    if not _stream.streamable(_sorts.is_newest_first(sort), parsed, wanted.threads):
         return None
     limit, clamped = parsed.limit, None
     if limit is None or limit > MAX_LIMIT:
         limit = clamped = MAX_LIMIT
     if limit == 0:
         return QueryWindow(ids=[], position=parsed.position, total=0, limit=clamped)
-    ids = stream.first_matches(parsed.account_id, parsed.filter, parsed.position + limit, collapse=collapse,
+    ids = _stream.first_matches(parsed.account_id, parsed.filter, parsed.position + limit, collapse=collapse,
                                summary=wanted.summary, text=wanted.text)  # fmt: skip
     if ids is None:
         return None

@@ -13,45 +13,34 @@ another Email of it was written in this call, and a failed condition reads every
 
 from __future__ import annotations
 
-import random
-import time
 from collections.abc import Callable
-from typing import Any, NoReturn
+from typing import Any
 
-from mailx.methods.email import destroy, update
+from mailx.limits import LIMITS
+from mailx.methods._commit import commit_with_retry
+from mailx.methods.email import _destroy, _update
 from mailx.protocol.context import CallContext
 from mailx.protocol.errors import (
-    SERVER_PARTIAL_FAIL,
-    SERVER_UNAVAILABLE,
-    STATE_MISMATCH,
-    MethodError,
     SetError,
 )
 from mailx.protocol.standard_set import SetArgs, SetResult, check_state, parse_set
-from mailx.server.limits import LIMITS
-from mailx.store import email_writes, mailboxes, states, threads
-from mailx.store.email_writes import Versioned
-from mailx.store.errors import Conflict, StateMismatch, StoreUnavailable
-from mailx.store.states import Txn
+from mailx.store import email_reads, mailboxes, threads, transactions
+from mailx.store.email_reads import Versioned
+from mailx.store.errors import StateMismatch
 from mailx.store.threads import ThreadRecord
-
-MAX_ATTEMPTS = 12
+from mailx.store.transactions import Txn
 
 
 def _create(
     call: CallContext, account_id: str, creates: dict[str, dict[str, Any]], result: SetResult
 ) -> None:
-    try:
-        from mailx.methods.email.set_create import create_emails
-    except ImportError:  # drafts land separately; until then every create is refused
-        for creation_id in creates:
-            result.create_failed(creation_id, SetError("forbidden", "drafts arrive in a later commit"))
-        return
+    from mailx.methods.email._set_create import create_emails  # composing drafts: only when asked
+
     create_emails(call, account_id, creates, result)
 
 
 def _read(account_id: str, email_id: str) -> tuple[Versioned, ThreadRecord | None]:
-    found = email_writes.get_versioned(account_id, [email_id]).get(email_id)
+    found = email_reads.get_versioned(account_id, [email_id]).get(email_id)
     if found is None:
         raise SetError.not_found(f"no Email {email_id}")
     thread = threads.get_many(account_id, [found.record.thread_id]).get(found.record.thread_id)
@@ -73,7 +62,7 @@ class _EmailSet:
 
     def prefetch(self, email_ids: list[str]) -> None:
         """Read every named Email and its thread in batches, for the first attempt of each write."""
-        self.emails = email_writes.get_versioned(self.account_id, email_ids)
+        self.emails = email_reads.get_versioned(self.account_id, email_ids)
         thread_ids = {found.record.thread_id for found in self.emails.values()}
         found_threads = threads.get_many(self.account_id, thread_ids)
         self.threads = {t: found_threads.get(t) for t in thread_ids}
@@ -90,44 +79,43 @@ class _EmailSet:
 
     def commit(self, build: Callable[[Txn], bool]) -> bool:
         """Build and commit one transaction, re-reading after lost races; False when nothing changed."""
-        for attempt in range(MAX_ATTEMPTS):
+        first = True
+
+        def attempt() -> bool:
+            nonlocal first
             txn = Txn(self.account_id)
             if not build(txn):
                 return False
-            assume = self.call.services.states(self.account_id) if attempt == 0 else None
-            try:
-                new_states = states.commit(txn, expect=self.expect, assume=assume)
-            except StateMismatch:
-                if not self.committed:
-                    raise MethodError(STATE_MISMATCH, "another change was committed first") from None
-                self.expect = None
-                continue
-            except Conflict as exc:
-                if str(exc).startswith("mailbox:"):
-                    raise SetError.invalid_properties(["mailboxIds"], "a mailbox was destroyed") from None
-                time.sleep(min(0.2, 0.005 * 2**attempt) * random.random())
-                continue
-            except StoreUnavailable:
-                self.give_up("DynamoDB is throttling writes")
+            # The first try may assume the states this request already knows (no read of them).
+            assume = self.call.services.states(self.account_id) if first else None
+            first = False
+            new_states = transactions.commit(txn, expect=self.expect, assume=assume)
             self.committed = True
             self.call.services.note_committed(self.account_id, new_states)
             self.result.new_state = str(new_states["Email"])
             self.expect = None if self.expect is None else {"Email": new_states["Email"]}
             return True
-        self.give_up("too many concurrent changes to these Emails")
 
-    def give_up(self, why: str) -> NoReturn:
-        """serverUnavailable while nothing changed; once a commit of this call landed, serverPartialFail
-        (RFC 8620 §3.6.2: any other method-level error promises an unchanged state)."""
-        if self.committed:
-            raise MethodError(SERVER_PARTIAL_FAIL, f"{why}; some changes were made: resynchronise")
-        raise MethodError(SERVER_UNAVAILABLE, f"{why}; nothing was changed, try again")
+        def lost_race(exc: Exception) -> None:
+            if isinstance(exc, StateMismatch):  # after our own commit: decide again on fresh states
+                self.expect = None
+            elif str(exc).startswith("mailbox:"):
+                raise SetError.invalid_properties(["mailboxIds"], "a mailbox was destroyed") from None
+
+        return commit_with_retry(
+            attempt,
+            what="these Emails",
+            if_in_state=self.args.if_in_state,
+            mismatch_on=(StateMismatch,),
+            committed=lambda: self.committed,
+            on_lost_race=lost_race,
+        )
 
     def update_one(self, email_id: str, patch: dict[str, Any], known: set[str]) -> None:
         def build(txn: Txn) -> bool:
             found, thread = self.read(email_id)
-            boxes, words = update.plan(self.call, found.record, patch, known)
-            return update.stage(txn, found, thread or ThreadRecord(found.record.thread_id), boxes, words)
+            boxes, words = _update.plan(self.call, found.record, patch, known)
+            return _update.stage(txn, found, thread or ThreadRecord(found.record.thread_id), boxes, words)
 
         self.commit(build)
 
@@ -136,12 +124,12 @@ class _EmailSet:
 
         def build(txn: Txn) -> bool:
             found, thread = self.read(email_id)
-            destroy.stage(txn, found, thread)
+            _destroy.stage(txn, found, thread)
             gone[:] = [found]
             return True
 
         self.commit(build)
-        destroy.delete_octets(self.account_id, gone[0])
+        _destroy.delete_octets(self.account_id, gone[0])
 
     def run(self) -> dict[str, Any]:
         if self.args.create:

@@ -1,1 +1,1 @@
-"""JMAP Identity methods (RFC 8621 §6); server/registry.py lists them."""
+"""JMAP Identity methods (RFC 8621 §6); server/method_table.py lists them."""

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from mailx.methods.identity.rules import PROPERTIES, to_json
+from mailx.limits import LIMITS
+from mailx.methods.identity._rules import PROPERTIES, to_json
 from mailx.protocol.context import CallContext
 from mailx.protocol.standard_get import answer_from_records, parse_get
-from mailx.server.limits import LIMITS
 from mailx.store import identities
 
 

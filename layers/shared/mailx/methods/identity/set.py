@@ -12,17 +12,16 @@ from __future__ import annotations
 from typing import Any
 
 from mailx.ids import new_id
-from mailx.methods.identity import rules
+from mailx.methods._commit import commit_with_retry
+from mailx.methods.identity import _rules
 from mailx.protocol.context import CallContext
-from mailx.protocol.errors import SERVER_UNAVAILABLE, SET_FORBIDDEN, STATE_MISMATCH, MethodError, SetError
+from mailx.protocol.errors import SET_FORBIDDEN, SetError
 from mailx.protocol.patch import apply_patch
 from mailx.protocol.standard_set import SetArgs, SetResult, check_state, parse_set
-from mailx.store import identities, states
-from mailx.store.errors import Conflict, StateMismatch
+from mailx.store import identities, transactions
 from mailx.store.identities import IdentityRecord
 
 MAX_OPERATIONS = 90  # one transaction: 100 items less the change-log and account writes, with room
-MAX_ATTEMPTS = 8
 
 
 class _Plan:
@@ -33,7 +32,7 @@ class _Plan:
         self.args = args
         self.new_ids = new_ids
         self.result = SetResult(account_id=args.account_id, old_state=None)
-        self.txn = states.Txn(args.account_id)
+        self.txn = transactions.Txn(args.account_id)
         self.created: dict[str, str] = {}
 
     def resolve(self, ref: str) -> str | None:
@@ -46,7 +45,7 @@ class _Plan:
         final: dict[str, IdentityRecord | None] = dict(snapshot)
         for creation_id, obj in self.args.create.items():
             try:
-                record, reported = rules.check_create(obj, self.new_ids[creation_id], assigned)
+                record, reported = _rules.check_create(obj, self.new_ids[creation_id], assigned)
             except SetError as error:
                 self.result.create_failed(creation_id, error)
                 continue
@@ -66,8 +65,8 @@ class _Plan:
             self.result.update_failed(key, SetError.not_found(f"no identity {key!r}"))
             return
         try:
-            patched = apply_patch(rules.to_json(record), patch, defaults=rules.DEFAULTS)
-            final[target] = rules.check_update(record, patched)
+            patched = apply_patch(_rules.to_json(record), patch, defaults=_rules.DEFAULTS)
+            final[target] = _rules.check_update(record, patched)
         except SetError as error:
             self.result.update_failed(key, error)
             return
@@ -108,11 +107,9 @@ def _attempt(call: CallContext, args: SetArgs, new_ids: dict[str, str]) -> dict[
     plan.result.old_state = seen
     plan.decide({r.identity_id: r for r in identities.list_all(account_id)})
     if plan.txn.changed_types:
-        new_states = states.commit(plan.txn, expect={identities.TYPE_NAME: int(seen)})
+        new_states = transactions.commit(plan.txn, expect={identities.TYPE_NAME: int(seen)})
         services.note_committed(account_id, new_states)
         plan.result.new_state = str(new_states[identities.TYPE_NAME])
-    for creation_id, identity_id in plan.created.items():
-        call.add_created_id(creation_id, identity_id)
     return plan.result.to_response()
 
 
@@ -120,10 +117,6 @@ def identity_set(call: CallContext, args: dict[str, Any]) -> dict[str, Any]:
     """Identity/set: create (for assigned addresses), update (by patch) and destroy identities."""
     parsed = parse_set(args, call, MAX_OPERATIONS)
     new_ids = {creation_id: new_id("I") for creation_id in parsed.create}
-    for _ in range(MAX_ATTEMPTS):
-        try:
-            return _attempt(call, parsed, new_ids)
-        except (StateMismatch, Conflict):
-            if parsed.if_in_state is not None:
-                raise MethodError(STATE_MISMATCH, "another change was committed first") from None
-    raise MethodError(SERVER_UNAVAILABLE, "too many concurrent changes to the identities; try again")
+    return commit_with_retry(
+        lambda: _attempt(call, parsed, new_ids), what="the identities", if_in_state=parsed.if_in_state
+    )

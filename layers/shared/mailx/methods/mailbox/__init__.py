@@ -1,1 +1,1 @@
-"""JMAP Mailbox methods (RFC 8621 §2); server/registry.py lists them."""
+"""JMAP Mailbox methods (RFC 8621 §2); server/method_table.py lists them."""

@@ -8,9 +8,9 @@ from typing import Any
 from mailx.protocol.context import CallContext
 from mailx.protocol.errors import CANNOT_CALCULATE_CHANGES, MethodError
 from mailx.protocol.standard_changes import ChangeKind, changes_response, collapse_changes, parse_changes
-from mailx.store import states
+from mailx.store import transactions
 from mailx.store.errors import ChangesExpired
-from mailx.store.states import ChangeEntry
+from mailx.store.transactions import ChangeEntry
 
 
 def parse_state(value: str) -> int:
@@ -31,7 +31,7 @@ def flatten(entries: Iterable[ChangeEntry]) -> Iterator[tuple[int, str, ChangeKi
 def read_log(account_id: str, since: int, current: int) -> list[ChangeEntry]:
     """The Mailbox change log after SINCE; an expired or unknown state is cannotCalculateChanges."""
     try:
-        return list(states.read_changes(account_id, "Mailbox", since, current))
+        return list(transactions.read_changes(account_id, "Mailbox", since, current))
     except ChangesExpired as exc:
         raise MethodError(CANNOT_CALCULATE_CHANGES, str(exc)) from None
 

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from mailx.methods.mailbox.tree import filter_as_tree, tree_order
+from mailx.methods.mailbox._tree import filter_as_tree, tree_order
 from mailx.protocol.collation import collation_contains
 from mailx.protocol.context import CallContext
 from mailx.protocol.errors import UNSUPPORTED_FILTER, MethodError

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from mailx.methods.mailbox._tree import descendants
 from mailx.methods.mailbox.changes import current_state, parse_state, read_log
 from mailx.methods.mailbox.query import SORTABLE, TreeOptions, condition_parser, load, results
-from mailx.methods.mailbox.tree import descendants
 from mailx.protocol.context import CallContext
 from mailx.protocol.standard_query_changes import parse_query_changes, query_changes, query_changes_response
 

@@ -12,34 +12,28 @@ writes than one DynamoDB transaction holds commits in chunks, each decided on a 
 
 from __future__ import annotations
 
-import random
-import time
 from typing import Any
 
 from mailx.ids import new_id
-from mailx.methods.mailbox import rules
-from mailx.methods.mailbox.empty import empty_mailbox
-from mailx.methods.mailbox.plan import Checked, Op, check_ops
-from mailx.methods.mailbox.settle import apply_ops, settle
-from mailx.methods.mailbox.tree import depth
+from mailx.limits import LIMITS
+from mailx.methods._commit import commit_with_retry
+from mailx.methods.mailbox import _rules
+from mailx.methods.mailbox._empty import empty_mailbox
+from mailx.methods.mailbox._plan import Checked, Op, check_ops
+from mailx.methods.mailbox._settle import apply_ops, settle
+from mailx.methods.mailbox._tree import depth
 from mailx.protocol.context import CallContext
 from mailx.protocol.errors import (
     MAILBOX_HAS_EMAIL,
-    SERVER_UNAVAILABLE,
-    STATE_MISMATCH,
-    MethodError,
     SetError,
 )
 from mailx.protocol.standard_set import SetArgs, SetResult, check_state, parse_set
 from mailx.protocol.validate import opt_bool
-from mailx.server.limits import LIMITS
-from mailx.store import mailboxes, states
-from mailx.store.errors import Conflict, StateMismatch
+from mailx.store import mailboxes, transactions
 from mailx.store.mailboxes import MailboxRecord
 
 # DynamoDB allows 100 items per transaction; the change log and the account item take two.
 CHUNK = 90
-MAX_ATTEMPTS = 8
 
 
 def _has_email(record: MailboxRecord) -> SetError:
@@ -72,29 +66,34 @@ class _MailboxSet:
     def run(self) -> dict[str, Any]:
         services = self.call.services
         account_id = self.args.account_id
-        failures = 0
-        while failures < MAX_ATTEMPTS:
+
+        def attempt() -> dict[str, Any] | None:
             services.refresh(account_id)
             seen = int(services.state(account_id, "Mailbox"))
             if self.result.old_state is None:
                 self.result.old_state = str(seen)
             if not self.committed and not self.emptied:
                 check_state(self.args.if_in_state, str(seen))
-            try:
-                if self.attempt(seen):
-                    return self.result.to_response()
-            except (StateMismatch, Conflict):
-                if self.args.if_in_state is not None and not self.committed:
-                    raise MethodError(STATE_MISMATCH, "another change was committed first") from None
-                if not self.committed:
-                    self.result.old_state = None
-                failures += 1
-                time.sleep(min(0.2, 0.01 * 2**failures) * random.random())
-        raise MethodError(SERVER_UNAVAILABLE, "too many concurrent changes to the mailboxes; try again")
+            return self.result.to_response() if self.attempt(seen) else None
+
+        def lost_race(exc: Exception) -> None:
+            if not self.committed:
+                self.result.old_state = None
+
+        while True:  # each round commits one chunk; a lost race inside a round is retried there
+            response = commit_with_retry(
+                attempt,
+                what="the mailboxes",
+                if_in_state=self.args.if_in_state,
+                committed=lambda: self.committed,
+                on_lost_race=lost_race,
+            )
+            if response is not None:
+                return response
 
     def attempt(self, seen: int) -> bool:
         """Decide on a fresh snapshot and commit one chunk; True when nothing is left to do."""
-        tree = states.read_guard(self.args.account_id, mailboxes.TREE_GUARD)  # read before the snapshot
+        tree = transactions.read_guard(self.args.account_id, mailboxes.TREE_GUARD)  # read before the snapshot
         snapshot = {r.mailbox_id: r for r in mailboxes.list_all(self.args.account_id)}
         checked = check_ops(snapshot, self.create, self.update, self.destroy, self.resolve, self.policy)
         accepted, rejected = settle(snapshot, checked.ops)
@@ -102,12 +101,14 @@ class _MailboxSet:
             return False  # decide again on the emptied mailboxes (our own Email/set moved the state)
         chunk, rest = _chunk(snapshot, accepted)
         if chunk:
-            txn = states.Txn(self.args.account_id)
+            txn = transactions.Txn(self.args.account_id)
             _stage(txn, snapshot, apply_ops(snapshot, chunk), list(dict.fromkeys(op.target for op in chunk)))
             txn.guard(mailboxes.TREE_GUARD, tree)
             strict = self.args.if_in_state is not None and not self.committed
             new_states = (
-                states.commit(txn, expect={"Mailbox": seen} if strict else None) if txn.changed_types else {}
+                transactions.commit(txn, expect={"Mailbox": seen} if strict else None)
+                if txn.changed_types
+                else {}
             )
             self.committed = self.committed or bool(new_states)
             if new_states:
@@ -139,11 +140,10 @@ class _MailboxSet:
     def report(self, op: Op) -> None:
         """Record a committed op in the response and forget it for later chunks."""
         if op.kind == "create" and op.record is not None:
-            self.result.create_ok(op.key, rules.server_changed(op.sent, op.record))
-            self.call.add_created_id(op.key, op.target)
+            self.result.create_ok(op.key, _rules.server_changed(op.sent, op.record))
             self.create.pop(op.key, None)
         elif op.kind == "update" and op.record is not None:
-            self.result.update_ok(op.target, rules.server_changed(op.sent, op.record) or None)
+            self.result.update_ok(op.target, _rules.server_changed(op.sent, op.record) or None)
             self.update.pop(op.key, None)
         else:
             self.result.destroy_ok(op.target)
@@ -188,7 +188,10 @@ def _chunk(snapshot: dict[str, MailboxRecord], ops: list[Op]) -> tuple[list[Op],
 
 
 def _stage(
-    txn: states.Txn, snapshot: dict[str, MailboxRecord], final: dict[str, MailboxRecord], targets: list[str]
+    txn: transactions.Txn,
+    snapshot: dict[str, MailboxRecord],
+    final: dict[str, MailboxRecord],
+    targets: list[str],
 ) -> None:
     """Stage one write per touched mailbox: the difference between the snapshot and the result.
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mailx.methods.quota.rules import load
+from mailx.methods.quota._objects import load
 from mailx.protocol.context import CallContext
 from mailx.protocol.errors import CANNOT_CALCULATE_CHANGES, MethodError
 from mailx.protocol.standard_changes import ChangesPage, changes_response, parse_changes

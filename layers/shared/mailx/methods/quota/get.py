@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from mailx.methods.quota.rules import PROPERTIES, load
+from mailx.limits import LIMITS
+from mailx.methods.quota._objects import PROPERTIES, load
 from mailx.protocol.context import CallContext
 from mailx.protocol.standard_get import answer_from_records, parse_get
-from mailx.server.limits import LIMITS
 
 
 def quota_get(call: CallContext, args: dict[str, Any]) -> dict[str, Any]:

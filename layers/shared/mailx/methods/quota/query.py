@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from mailx.methods.quota.rules import load
+from mailx.methods.quota._objects import load
 from mailx.protocol.collation import collation_contains
 from mailx.protocol.context import CallContext
 from mailx.protocol.errors import CANNOT_CALCULATE_CHANGES, UNSUPPORTED_FILTER, MethodError

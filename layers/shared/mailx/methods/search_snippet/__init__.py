@@ -1,1 +1,1 @@
-"""JMAP SearchSnippet methods (RFC 8621 §5); server/registry.py lists them."""
+"""JMAP SearchSnippet methods (RFC 8621 §5); server/method_table.py lists them."""

@@ -1,6 +1,6 @@
 """RFC 8621 §5.1: SearchSnippet/get — the subject and a body fragment with the filter's matches marked.
 
-Matching is Email/query's (methods/email/search.py): the terms of every `text`, `subject` and `body`
+Matching is Email/query's (methods/email/_search.py): the terms of every `text`, `subject` and `body`
 condition not under a NOT mark the subject (`text`, `subject`) and the body text (`text`, `body`).
 Everything outside <mark></mark> is HTML-escaped; a property with no match is null.
 """
@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from mailx.methods.email import filters, search
+from mailx.limits import LIMITS
+from mailx.methods.email import _filters, _search
 from mailx.protocol.context import CallContext
 from mailx.protocol.errors import REQUEST_TOO_LARGE, MethodError
 from mailx.protocol.query_filter import Filter, FilterOperator, parse_filter
 from mailx.protocol.standard_get import parse_ids
-from mailx.server.limits import LIMITS
 from mailx.store import email_index, emails
 
 
@@ -33,8 +33,8 @@ def _terms(filter_: Filter | None, names: tuple[str, ...]) -> Iterator[str]:
 
 def search_snippet_get(call: CallContext, args: dict[str, Any]) -> dict[str, Any]:
     """One snippet per found Email id; ids that are not Emails go in notFound."""
-    account_id = call.account(args)
-    filter_ = parse_filter(args.get("filter"), filters.condition_parser(call))
+    account_id = call.checked_account(args)
+    filter_ = parse_filter(args.get("filter"), _filters.condition_parser(call))
     ids = parse_ids(args.get("emailIds"), "emailIds", call)
     if ids is None:
         raise MethodError.invalid_arguments("'emailIds' is required")
@@ -53,8 +53,10 @@ def search_snippet_get(call: CallContext, args: dict[str, Any]) -> dict[str, Any
         snippets.append(
             {
                 "emailId": email_id,
-                "subject": search.highlight(subject, subject_terms) if subject_terms else None,
-                "preview": search.fragment(texts.get(record.blob_id, ""), body_terms) if body_terms else None,
+                "subject": _search.highlight(subject, subject_terms) if subject_terms else None,
+                "preview": _search.fragment(texts.get(record.blob_id, ""), body_terms)
+                if body_terms
+                else None,
             }
         )
     not_found = [i for i in ids if i not in found]

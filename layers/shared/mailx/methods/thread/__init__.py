@@ -1,1 +1,1 @@
-"""JMAP Thread methods (RFC 8621 §3); server/registry.py lists them."""
+"""JMAP Thread methods (RFC 8621 §3); server/method_table.py lists them."""

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from mailx.limits import LIMITS
 from mailx.protocol.context import CallContext
 from mailx.protocol.errors import REQUEST_TOO_LARGE, MethodError
 from mailx.protocol.standard_get import get_response, parse_get, select_properties
-from mailx.server.limits import LIMITS
 from mailx.store import threads
 
 PROPERTIES = ("id", "emailIds")

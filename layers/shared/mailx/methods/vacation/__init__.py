@@ -1,1 +1,1 @@
-"""JMAP VacationResponse methods (RFC 8621 §8); server/registry.py lists them."""
+"""JMAP VacationResponse methods (RFC 8621 §8); server/method_table.py lists them."""

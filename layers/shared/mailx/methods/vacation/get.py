@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from mailx.methods.vacation.rules import PROPERTIES, to_json
+from mailx.limits import LIMITS
+from mailx.methods.vacation._rules import PROPERTIES, to_json
 from mailx.protocol.context import CallContext
 from mailx.protocol.standard_get import get_response, parse_get, select_properties
-from mailx.server.limits import LIMITS
 from mailx.store import vacation
 from mailx.store.vacation import SINGLETON_ID
 

@@ -11,17 +11,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from mailx.methods.vacation import rules
+from mailx.limits import LIMITS
+from mailx.methods._commit import commit_with_retry
+from mailx.methods.vacation import _rules
 from mailx.protocol.context import CallContext
-from mailx.protocol.errors import SERVER_UNAVAILABLE, SINGLETON, STATE_MISMATCH, MethodError, SetError
+from mailx.protocol.errors import SINGLETON, SetError
 from mailx.protocol.patch import apply_patch
 from mailx.protocol.standard_set import SetArgs, SetResult, check_state, parse_set
-from mailx.server.limits import LIMITS
-from mailx.store import states, vacation
-from mailx.store.errors import Conflict, StateMismatch
+from mailx.store import transactions, vacation
 from mailx.store.vacation import SINGLETON_ID, VacationRecord
-
-MAX_ATTEMPTS = 8
 
 
 def _update(result: SetResult, record: VacationRecord, key: str, patch: dict[str, Any]) -> VacationRecord:
@@ -30,8 +28,8 @@ def _update(result: SetResult, record: VacationRecord, key: str, patch: dict[str
         result.update_failed(key, SetError.not_found(f"no VacationResponse {key!r}; its id is 'singleton'"))
         return record
     try:
-        patched = apply_patch(rules.to_json(record), patch, defaults=rules.DEFAULTS)
-        updated = rules.check_update(record, patched)
+        patched = apply_patch(_rules.to_json(record), patch, defaults=_rules.DEFAULTS)
+        updated = _rules.check_update(record, patched)
     except SetError as error:
         result.update_failed(key, error)
         return record
@@ -62,10 +60,10 @@ def _attempt(call: CallContext, args: SetArgs) -> dict[str, Any]:
     result = SetResult(account_id=account_id, old_state=seen)
     before = vacation.get(account_id)
     after = _decide(args, result, before)
-    txn = states.Txn(account_id)
+    txn = transactions.Txn(account_id)
     vacation.stage_put(txn, before, after)
     if txn.changed_types:
-        new_states = states.commit(txn, expect={vacation.TYPE_NAME: int(seen)})
+        new_states = transactions.commit(txn, expect={vacation.TYPE_NAME: int(seen)})
         services.note_committed(account_id, new_states)
         result.new_state = str(new_states[vacation.TYPE_NAME])
     return result.to_response()
@@ -74,10 +72,6 @@ def _attempt(call: CallContext, args: SetArgs) -> dict[str, Any]:
 def vacation_set(call: CallContext, args: dict[str, Any]) -> dict[str, Any]:
     """VacationResponse/set: update (by patch) the singleton; create and destroy are refused."""
     parsed = parse_set(args, call, LIMITS.max_objects_in_set)
-    for _ in range(MAX_ATTEMPTS):
-        try:
-            return _attempt(call, parsed)
-        except (StateMismatch, Conflict):
-            if parsed.if_in_state is not None:
-                raise MethodError(STATE_MISMATCH, "another change was committed first") from None
-    raise MethodError(SERVER_UNAVAILABLE, "too many concurrent changes to the VacationResponse; try again")
+    return commit_with_retry(
+        lambda: _attempt(call, parsed), what="the VacationResponse", if_in_state=parsed.if_in_state
+    )

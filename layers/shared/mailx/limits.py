@@ -1,0 +1,36 @@
+"""The limits this deployment advertises and enforces (RFC 8620 §2), sized for Lambda.
+
+Lambda takes at most 6 MB of synchronous payload and API Gateway base64-encodes binary bodies, so an
+upload of more than ~4 MB can never arrive: maxSizeUpload says so instead of promising 50 MB.
+"""
+
+from __future__ import annotations
+
+from mailx.protocol.limits import CoreLimits
+
+MAX_UPLOAD_BYTES = 4_000_000
+LIMITS = CoreLimits(
+    max_size_upload=MAX_UPLOAD_BYTES,
+    max_concurrent_upload=4,
+    max_size_request=5_000_000,
+    max_concurrent_requests=8,
+    max_calls_in_request=32,
+    max_objects_in_get=500,
+    max_objects_in_set=500,
+)
+
+# RFC 8621 §1.3.1 account capability values.
+MAX_MAILBOX_DEPTH = 10
+MAX_SIZE_MAILBOX_NAME = 255
+MAX_MAILBOXES_PER_EMAIL = 20  # each costs two items of a 100-item DynamoDB transaction at ingest
+MAX_SIZE_ATTACHMENTS_PER_EMAIL = 3_500_000
+
+# The largest whole message (RFC 5322 octets) stored: SES receives up to 40 MB, so that is what inbound
+# mail, Email/import and Email/set create may reach (RFC 8621 §1.3.1's "server-defined limit").
+# Parsing one takes ~5x its size in memory, within the 1 GB functions; a larger SES object is not read
+# at all but kept under OVERSIZED_PREFIX and reported (docs/security.md, "Message size").
+MAX_MESSAGE_SIZE = 40 * 1024 * 1024
+
+# RFC 9404 §3.1 blob capability values: what Blob/upload enforces is what the Session advertises.
+MAX_SIZE_BLOB_SET = MAX_UPLOAD_BYTES
+MAX_DATA_SOURCES = 64  # servers MUST allow at least 64

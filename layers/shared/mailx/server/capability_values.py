@@ -1,0 +1,61 @@
+"""Capability objects for the Session (RFC 8620 §2, RFC 8621 §1.3, RFC 9404 §3.1).
+
+Only capabilities with registered methods are advertised, so a client never sees a promise we cannot keep.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mailx import limits
+from mailx.protocol.capabilities import BLOB, CORE, MAIL, SUBMISSION, VACATION_RESPONSE
+from mailx.server.method_table import registry
+
+__all__ = ["BLOB", "account_capabilities", "server_capabilities", "supported"]
+
+# Sort properties Email/query accepts (RFC 8621 §4.4.2: every one it names).
+EMAIL_QUERY_SORT_OPTIONS: list[str] = [
+    "receivedAt", "sentAt", "size", "from", "to", "subject", "hasKeyword", "allInThreadHaveKeyword",
+    "someInThreadHaveKeyword",
+]  # fmt: skip
+
+
+def _account_capability(urn: str) -> dict[str, Any]:
+    if urn == MAIL:
+        return {
+            "maxMailboxesPerEmail": limits.MAX_MAILBOXES_PER_EMAIL,
+            "maxMailboxDepth": limits.MAX_MAILBOX_DEPTH,
+            "maxSizeMailboxName": limits.MAX_SIZE_MAILBOX_NAME,
+            "maxSizeAttachmentsPerEmail": limits.MAX_SIZE_ATTACHMENTS_PER_EMAIL,
+            "emailQuerySortOptions": list(EMAIL_QUERY_SORT_OPTIONS),
+            "mayCreateTopLevelMailbox": True,
+        }
+    if urn == BLOB:
+        return {
+            "maxSizeBlobSet": limits.MAX_SIZE_BLOB_SET,
+            "maxDataSources": limits.MAX_DATA_SOURCES,
+            "supportedTypeNames": ["Mailbox", "Thread", "Email"],  # what Blob/lookup answers for
+            "supportedDigestAlgorithms": ["sha", "sha-256"],
+        }
+    if urn == SUBMISSION:
+        from mailx.methods.email_submission._rules import account_capability
+
+        return account_capability()
+    if urn == VACATION_RESPONSE:
+        return {}  # RFC 8621 §1.3.3: the account capability has no properties
+    return {}
+
+
+def supported() -> set[str]:
+    """URNs a client may name in `using`: core plus every capability with methods."""
+    return {CORE, *registry().capabilities()}
+
+
+def server_capabilities() -> dict[str, dict[str, Any]]:
+    """Session-level capability objects except core (which carries the limits)."""
+    return {urn: {} for urn in sorted(supported()) if urn != CORE}
+
+
+def account_capabilities() -> dict[str, dict[str, Any]]:
+    """Per-account capability objects for a personal, writable account."""
+    return {urn: _account_capability(urn) for urn in sorted(supported()) if urn != CORE}
