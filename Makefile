@@ -10,7 +10,7 @@ PYTEST_WORKERS ?= 2
 E2E_STAMP := tests/e2e/node_modules/.installed-stamp
 LAMBDA_PYTHON_VERSION := 3.12
 
-.PHONY: install e2e-install test-deps dev test lint typecheck cfn-lint pytest unit integration bench build lock fuzz clean
+.PHONY: install e2e-install test-deps browser dev test lint typecheck cfn-lint pytest unit integration bench build lock fuzz clean
 
 # The runtime dependencies come from the hashed lock that `sam build` installs too (same files as in
 # Lambda); the development tools from requirements.lock (exact pins, the same runtime versions).
@@ -32,6 +32,18 @@ $(E2E_STAMP): tests/e2e/package-lock.json
 
 e2e-install: $(E2E_STAMP)
 
+## browser: Debian's chromium + chromium-driver for the browser e2e test (tests/e2e/test_e2e_browser.py).
+## Installed with apt-get when missing and we may (root or passwordless sudo); waits for another
+## session's dpkg lock. Otherwise the test skips and says why.
+browser:
+	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then exit 0; fi; \
+	if ! command -v apt-get >/dev/null; then echo "make: no apt-get; the browser e2e test will skip" >&2; exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then SUDO=; elif sudo -n true 2>/dev/null; then SUDO="sudo -n"; \
+	else echo "make: cannot install chromium (not root, no sudo); the browser e2e test will skip" >&2; exit 0; fi; \
+	$$SUDO apt-get -o DPkg::Lock::Timeout=600 update -q && \
+	DEBIAN_FRONTEND=noninteractive $$SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -q chromium chromium-driver \
+	|| echo "make: installing chromium failed; the browser e2e test will skip" >&2
+
 ## dev: install, start moto + the API on http://127.0.0.1:$${PORT:-8000}, print a login
 dev: install
 	$(BIN)/python functions/jmap/jmap_local.py
@@ -49,7 +61,7 @@ typecheck: install
 cfn-lint: install
 	$(BIN)/cfn-lint template.yaml
 
-pytest: install e2e-install test-deps
+pytest: install e2e-install test-deps browser
 	$(BIN)/pytest -q -n $(PYTEST_WORKERS)
 
 ## test-deps: system packages tests need: Debian's dovecot-imapd (a real IMAP server for `mailx import`).

@@ -44,6 +44,9 @@ def _handle(event: dict[str, Any]) -> dict[str, Any]:
         _count("duplicate", len(outcome.duplicates))
         _count("unknownRecipient", len(outcome.unknown_recipients))
         result: dict[str, Any] = {"messageId": outcome.message_id, "delivered": len(outcome.delivered)}
+        if outcome.over_quota:  # stored anyway (docs/quotas.md); the account's JMAP writes are refused
+            _count("OverQuotaDeliveries", len(outcome.over_quota))
+            result["overQuota"] = outcome.over_quota
         if outcome.oversized is not None:  # kept in S3, logged by mail.inbound; an alarm can watch this
             _count("oversized")
             result.update(oversized=outcome.oversized, keptAt=outcome.kept_at)

@@ -171,8 +171,8 @@ def test_event_source(world: World) -> None:
     outcome = world.steps["eventSource"]
     if "error" in outcome and "EventSource is not defined" in json.dumps(outcome["error"]):
         pytest.skip(
-            "jmap-jam opens the event source with the global EventSource, which Node 20 lacks and which "
-            "cannot send the Authorization header (docs/clients.md)"
+            "jmap-jam opens the event source with the global EventSource, which Node 20 lacks; in a "
+            "browser the session's eventSourceUrl needs no header (test_e2e_browser.py, docs/clients.md)"
         )
     assert "ok" in outcome, outcome
 

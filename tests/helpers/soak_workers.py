@@ -96,7 +96,7 @@ def email_worker(world: World, worker: int) -> None:
         if name == "error":
             problem = None if result["type"] in ALLOWED_METHOD_ERRORS else f"Email/set {result}"
             journal.note(f"Email/set {result['type']}", problem)
-        elif email_id in result["updated"]:
+        elif email_id in (result["updated"] or {}):
             journal.acknowledged(email_id, patch, start, owned_key)
             journal.note("Email/set updated")
         else:
@@ -115,7 +115,7 @@ def mailbox_worker(world: World) -> None:
         [[name, result, _]] = call(
             world.client, ["Mailbox/set", {"accountId": world.account, "create": create}, "c"]
         )
-        if name == "error" or "t" not in result["created"]:
+        if name == "error" or "t" not in (result["created"] or {}):
             journal.note("Mailbox/set create failed", f"Mailbox/set create {result}")
             continue
         box = result["created"]["t"]["id"]
@@ -134,7 +134,7 @@ def destroy(world: World, box: str, *, remove: bool) -> bool:
         problem = None if result["type"] in ALLOWED_METHOD_ERRORS else f"Mailbox/set {result}"
         journal.note(f"Mailbox/set {result['type']}", problem)
         return False
-    if box in result["destroyed"]:
+    if box in (result["destroyed"] or []):
         with world.lock:
             world.live.discard(box)
         journal.note("Mailbox/set destroyed")

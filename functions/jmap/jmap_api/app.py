@@ -17,7 +17,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 from starlette.middleware.cors import CORSMiddleware
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from jmap_api.openapi_docs import truthful
 from jmap_api.problems import HttpProblem, problem
@@ -46,6 +46,27 @@ class LazyCors:
                 max_age=3600,
             )
         await self.inner(scope, receive, send)
+
+
+class NoReferrer:
+    """`Referrer-Policy: no-referrer` on every response: download and event-source URLs carry access
+    tokens (mailx.auth.url_tokens), and a page or document reached from one must not pass it on."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_policy(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", [])
+                message["headers"] = [*message["headers"], (b"referrer-policy", b"no-referrer")]
+            await send(message)
+
+        await self.app(scope, receive, send_with_policy)
 
 
 async def _http_problem(_: Request, exc: Exception) -> JSONResponse:
@@ -129,6 +150,7 @@ def create_app() -> MailxApp:
     app.add_exception_handler(Exception, _unexpected)
     for module in (session, api, blobs, eventsource, webhooks):
         app.include_router(module.router)
+    app.add_middleware(NoReferrer)
     app.add_middleware(LazyCors)
     app.add_middleware(RequestLog)  # outermost: sees every status, CORS preflights included
     return app

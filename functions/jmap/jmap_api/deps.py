@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from jmap_api.problems import HttpProblem, too_many, unauthorized
+from mailx.auth import url_tokens
 from mailx.auth.authenticate import AuthFailed, AuthThrottled, Principal, authenticate
 from mailx.config import get_settings
 
@@ -25,6 +26,23 @@ def require_principal(request: Request) -> Principal:
         raise too_many(exc.retry_after) from None
     except AuthFailed as exc:
         raise unauthorized(str(exc)) from None
+
+
+def principal_for_get(request: Request, purpose: url_tokens.Purpose) -> Principal:
+    """For the two browser GETs: the Authorization header if there is one, else the URL's access token.
+
+    Only the download and event-source routes call this; every other route ignores `access_token`.
+    """
+    if request.headers.get("authorization"):
+        return require_principal(request)
+    token = request.query_params.get(url_tokens.QUERY_NAME)
+    if not token:
+        raise unauthorized("credentials are required")
+    try:
+        access = url_tokens.verify(token, purpose)
+    except url_tokens.UrlTokenRefused as exc:
+        raise unauthorized(str(exc)) from None
+    return Principal(access.account, "url")
 
 
 def optional_principal(request: Request) -> Principal | None:

@@ -39,6 +39,9 @@ class Settings:
     upload_ttl_seconds: int = 24 * 3600
     send_rate_limit: int = 100
     send_rate_window_seconds: int = 3600
+    # RFC 9425 quotas: the hard limits of an account without its own (mailx.store.quota).
+    quota_octets_default: int = 10 * 1024**3
+    quota_count_default: int = 1_000_000
     # Deployment-only: the SQS queue EmailSubmission/set writes to; empty means the queue named
     # {TABLE_PREFIX}outbound at the configured endpoint (the local runtime and tests create it).
     outbound_queue_url: str = ""

@@ -16,12 +16,12 @@ from typing import Any
 import pytest
 
 from mailx.mail.ingest import ingest
-from mailx.protocol.capabilities import CORE, MAIL, SUBMISSION, VACATION_RESPONSE
+from mailx.protocol.capabilities import CORE, MAIL, QUOTA, SUBMISSION, VACATION_RESPONSE
 from mailx.store import emails
 from tests.helpers.auth import basic
 
 BLOB = "urn:ietf:params:jmap:blob"
-USING = [CORE, MAIL, SUBMISSION, VACATION_RESPONSE, BLOB]
+USING = [CORE, MAIL, SUBMISSION, VACATION_RESPONSE, BLOB, QUOTA]
 ALICE = basic("alice", "correct horse battery")
 BOB = basic("bob", "bob's long password")
 
@@ -524,7 +524,7 @@ CASES: dict[str, Case] = {
                 "c",
             ]
         ],
-        set_error("Created", "x", types=("blobNotFound",)),
+        set_error("Created", "x", types=("invalidProperties",)),
     ),
     "Mailbox/set update and destroy": Case(
         lambda a, b: [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -94,20 +95,24 @@ def test_set_response_has_every_property() -> None:
     }
 
 
-def test_empty_set_response_uses_empty_maps_not_null() -> None:
+def test_empty_set_response_uses_null_not_empty_maps() -> None:
+    """RFC 8620 §5.3: each of the six is `Id[...]|null`, and clients read `{}` as "something failed"."""
     result = SetResult(account_id="A1", old_state="s1")
     assert not result.changed
-    assert result.to_response() == {
-        "accountId": "A1",
-        "oldState": "s1",
-        "newState": "s1",
-        "created": {},
-        "updated": {},
-        "destroyed": [],
-        "notCreated": {},
-        "notUpdated": {},
-        "notDestroyed": {},
-    }
+    assert json.dumps(result.to_response(), separators=(",", ":")) == (
+        '{"accountId":"A1","oldState":"s1","newState":"s1","created":null,"updated":null,'
+        '"destroyed":null,"notCreated":null,"notUpdated":null,"notDestroyed":null}'
+    )
+
+
+def test_successful_set_response_keeps_null_for_the_failures() -> None:
+    result = SetResult(account_id="A1", old_state="s1", new_state="s2")
+    result.create_ok("k1", {"id": "M9"})
+    result.update_ok("M1")
+    assert json.dumps(result.to_response(), separators=(",", ":")) == (
+        '{"accountId":"A1","oldState":"s1","newState":"s2","created":{"k1":{"id":"M9"}},'
+        '"updated":{"M1":null},"destroyed":null,"notCreated":null,"notUpdated":null,"notDestroyed":null}'
+    )
 
 
 def test_set_error_extras() -> None:
@@ -171,3 +176,10 @@ def test_copy_response() -> None:
         "created": {"k1": {"id": "M9"}},
         "notCreated": {"k2": {"type": "alreadyExists", "existingId": "M3"}},
     }
+
+
+def test_empty_copy_response_uses_null() -> None:
+    result = CopyResult(from_account_id="A1", account_id="A2", old_state="s1")
+    assert json.dumps(result.to_response(), separators=(",", ":")) == (
+        '{"fromAccountId":"A1","accountId":"A2","oldState":"s1","newState":"s1","created":null,"notCreated":null}'
+    )

@@ -63,7 +63,13 @@ def run(
             out.append((world.now, chunk))
         return out
 
-    return asyncio.run(asyncio.wait_for(collect(), timeout=5))
+    # Not asyncio.run: it leaves the main thread's event loop unset, which breaks a Mangum adapter
+    # built earlier in the same process (its later get_event_loop() raises), e.g. by the bench smoke.
+    loop = asyncio.new_event_loop()
+    try:
+        return loop.run_until_complete(asyncio.wait_for(collect(), timeout=5))
+    finally:
+        loop.close()
 
 
 def test_connect_sends_retry_and_current_id_then_the_first_change_and_ends_with_closeafter_state() -> None:

@@ -10,6 +10,7 @@ from jmap_api.offload import offload
 from jmap_api.problems import PROBLEM_JSON
 from mailx.limits import LIMITS
 from mailx.protocol.errors import RequestError
+from mailx.protocol.request import check_content_type
 from mailx.server import api
 
 router = APIRouter()
@@ -23,6 +24,10 @@ def _limit_problem(detail: str) -> JSONResponse:
 @router.post("/jmap/api", summary="JMAP API request")
 async def jmap_api(request: Request) -> JSONResponse:
     principal = await offload(require_principal, request)
+    try:
+        check_content_type(request.headers.get("content-type"))
+    except RequestError as error:
+        return JSONResponse(error.to_problem(), status_code=error.status, media_type=PROBLEM_JSON)
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > LIMITS.max_size_request:
         return _limit_problem(

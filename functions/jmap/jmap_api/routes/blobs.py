@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.convertors import Convertor, register_url_convertor
 
-from jmap_api.deps import require_principal
+from jmap_api.deps import principal_for_get, require_principal
 from jmap_api.offload import offload
 from jmap_api.problems import problem
 from mailx.blobs import download, upload
@@ -94,7 +94,7 @@ async def download_blob(request: Request) -> Response:
     account_id: str = request.path_params["account_id"]
     blob_id: str = request.path_params["blob_id"]
     name: str = request.path_params.get("name", "")
-    principal = await offload(require_principal, request)
+    principal = await offload(principal_for_get, request, "download")
     if account_id != principal.account.account_id or not is_id(blob_id):
         return _not_found("blob")
     answer = await offload(download.prepare, account_id, blob_id, name, request.query_params.get("type"))

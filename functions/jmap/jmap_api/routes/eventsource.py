@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response, StreamingResponse
 
-from jmap_api.deps import require_principal
+from jmap_api.deps import principal_for_get
 from jmap_api.offload import offload
 from jmap_api.problems import HttpProblem
 from mailx.push import service
@@ -24,7 +24,7 @@ async def event_source(request: Request) -> Response:
     # Query values are read here, not as typed parameters: those make FastAPI import pydantic.v1 to
     # probe their types, ~17 ms of every cold start.
     query = request.query_params
-    principal = await offload(require_principal, request)
+    principal = await offload(principal_for_get, request, "eventsource")
     try:
         params = parse_params(query.get("types"), query.get("closeafter"), query.get("ping"))
     except EventSourceParamError as exc:

@@ -16,6 +16,7 @@ from jmap_api.openapi_docs import (
     CONFIG,
     DOMAIN,
     MANAGEMENT_KEY,
+    STR,
     STR_MAP,
     STRINGS,
     obj,
@@ -24,6 +25,7 @@ from jmap_api.openapi_docs import (
 from jmap_api.problems import HttpProblem, problem
 from mailx.admin import accounts as admin_accounts
 from mailx.admin import domains as admin_domains
+from mailx.admin import quota as admin_quota
 from mailx.admin import settings as admin_settings
 from mailx.admin.accounts import AccountView
 from mailx.admin.domains import DomainView
@@ -34,6 +36,27 @@ from mailx.store.errors import Conflict, NotFound
 router = APIRouter(prefix="/v0/management", tags=["management"])
 
 ACCOUNTS = obj({"accounts": {"type": "array", "items": ACCOUNT}})
+_LIMIT = {"type": "integer", "minimum": 0}
+_NULLABLE_LIMIT = {"anyOf": [_LIMIT, {"type": "null"}]}
+QUOTAS = obj(
+    {
+        "accountId": STR,
+        "custom": {"type": "boolean"},
+        "quotas": obj(
+            {
+                resource: obj(
+                    {
+                        "used": _LIMIT,
+                        "hardLimit": _LIMIT,
+                        "warnLimit": _NULLABLE_LIMIT,
+                        "softLimit": _NULLABLE_LIMIT,
+                    }
+                )
+                for resource in ("octets", "count")
+            }
+        ),
+    }
+)
 DOMAINS = obj({"domains": {"type": "array", "items": DOMAIN}})
 DELIVERY_REPORT = obj(
     {
@@ -92,6 +115,21 @@ class AccountUpdate(BaseModel):
     password: str | None = None
     disabled: bool | None = None
     name: str | None = None
+
+
+class QuotaLimit(BaseModel):
+    """One resource's limits (RFC 9425 §4.1); only hardLimit is enforced."""
+
+    hardLimit: int = Field(ge=0, le=2**53 - 1)  # noqa: N815 - wire names
+    warnLimit: int | None = Field(default=None, ge=0, le=2**53 - 1)  # noqa: N815
+    softLimit: int | None = Field(default=None, ge=0, le=2**53 - 1)  # noqa: N815
+
+
+class QuotaPut(BaseModel):
+    """The account's own limits; a resource left out (or null) uses the deployment default."""
+
+    octets: QuotaLimit | None = None
+    count: QuotaLimit | None = None
 
 
 class IdentityCreate(BaseModel):
@@ -189,6 +227,50 @@ def delete_account(account_id: str, _: ManagementDep) -> Response:
     if finished:
         return Response(status_code=204)
     return JSONResponse({"accountId": target, "deleting": True}, status_code=202)
+
+
+@router.get(
+    "/accounts/{account_id}/quota",
+    **_documented(200, QUOTAS, 404),
+    summary="Show an account's quota usage and limits (RFC 9425)",
+)
+def get_quota(account_id: str, _: ManagementDep) -> dict[str, Any]:
+    try:
+        return admin_quota.show(admin_accounts.resolve_account(account_id).account_id)
+    except NotFound:
+        raise _not_found("account") from None
+
+
+@router.post(
+    "/accounts/{account_id}/quota/recount",
+    **_documented(200, QUOTAS, 404, 409),
+    summary="Recount an account's quota usage from its stored Emails",
+)
+def recount_quota(account_id: str, _: ManagementDep) -> dict[str, Any]:
+    try:
+        return admin_quota.recount(admin_accounts.resolve_account(account_id).account_id)
+    except NotFound:
+        raise _not_found("account") from None
+    except Conflict as exc:
+        raise HttpProblem(409, "Conflict", str(exc)) from None
+
+
+@router.put(
+    "/accounts/{account_id}/quota",
+    **_documented(200, QUOTAS, 400, 404),
+    summary="Set an account's own quota limits (an empty body restores the deployment defaults)",
+)
+def put_quota(account_id: str, body: QuotaPut, _: ManagementDep) -> dict[str, Any]:
+    given = {
+        name: None if limit is None else limit.model_dump()
+        for name, limit in (("octets", body.octets), ("count", body.count))
+    }
+    try:
+        return admin_quota.set_limits(admin_accounts.resolve_account(account_id).account_id, given)
+    except ValueError as exc:
+        raise HttpProblem(400, "Bad Request", str(exc)) from None
+    except NotFound:
+        raise _not_found("account") from None
 
 
 @router.post(

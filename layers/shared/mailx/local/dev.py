@@ -121,6 +121,8 @@ def _serve(app: Any, host: str, port: int, on_ready: Callable[[], None]) -> None
     """Run the JMAP app under uvicorn in this thread until SIGINT or SIGTERM."""
     import uvicorn
 
+    from mailx.auth import url_tokens
+
     class _Server(uvicorn.Server):
         async def startup(self, sockets: list[socket.socket] | None = None) -> None:
             await super().startup(sockets)
@@ -131,6 +133,8 @@ def _serve(app: Any, host: str, port: int, on_ready: Callable[[], None]) -> None
     config = uvicorn.Config(
         app, host=host, port=port, log_level="info", lifespan="off", timeout_graceful_shutdown=3
     )
+    # The access log prints each request's URL: blank the URL tokens of download/event-source GETs.
+    logging.getLogger("uvicorn.access").addFilter(url_tokens.RedactFilter())
     _Server(config).run()
 
 

@@ -35,6 +35,7 @@ class InboundOutcome:
     duplicates: list[str] = field(default_factory=list)  # accounts that already had it
     unknown_recipients: list[str] = field(default_factory=list)
     oversized: int | None = None  # the size, when the message was kept under OVERSIZED_PREFIX instead
+    over_quota: dict[str, list[str]] = field(default_factory=dict)  # account id -> quotas now exceeded
     kept_at: str | None = None
 
 
@@ -119,6 +120,11 @@ def deliver_received(mail: InboundMail, *, relay: Relay | None = None) -> Inboun
             continue
         if result.created:
             outcome.delivered[account_id] = result.email_id
+            if result.over_quota:  # stored all the same: mail from outside is never refused or lost
+                outcome.over_quota[account_id] = list(result.over_quota)
+                logger.warning(
+                    "delivered %s to %s over its quota (%s)", mail.message_id, account_id, result.over_quota
+                )
             if not junk:  # never answer spam: its sender is usually forged (backscatter)
                 _auto_reply(account_id, result.email_id, mail, relay)
         else:

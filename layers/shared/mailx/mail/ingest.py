@@ -21,9 +21,9 @@ from mailx.mail import merge, thread_placement
 from mailx.mime import parse_message
 from mailx.mime.preview import part_text
 from mailx.mime.summary import summarise
-from mailx.store import accounts, blobs, email_index, emails, threads, transactions
+from mailx.store import accounts, blobs, email_index, emails, quota, threads, transactions
 from mailx.store.emails import EmailRecord
-from mailx.store.errors import Conflict, NotFound
+from mailx.store.errors import Conflict, NotFound, OverQuota
 from mailx.store.retry import RetriesExhausted, with_retries
 from mailx.store.threads import ThreadRecord
 from mailx.store.transactions import Txn
@@ -59,6 +59,7 @@ class IngestResult:
     thread_id: str
     size: int
     created: bool
+    over_quota: tuple[str, ...] = ()  # quotas this (inbound, unenforced) ingest left over their hard limit
 
 
 def _received_at(value: datetime | None) -> str:
@@ -162,9 +163,14 @@ def ingest(
     keywords: Iterable[str] = (),
     received_at: datetime | None = None,
     idempotency_key: str | None = None,
+    enforce_quota: bool = False,
 ) -> IngestResult:
     """Put a message into mailboxes of one account. RAW is the octets, or the key of an object
     already in the bucket (SES's inbound/ drop), which is then copied server-side.
+
+    With ENFORCE_QUOTA (the JMAP methods that add mail) a message that would take the account past a
+    hard quota limit raises OverQuota and nothing is committed; inbound delivery leaves it off, so
+    mail from outside is stored whatever the usage (docs/quotas.md).
 
     A retry with the same IDEMPOTENCY_KEY returns the first result with created=False.
     Raises IngestError for an unknown or excessive mailbox list, Oversized for a key whose object is
@@ -175,6 +181,8 @@ def ingest(
         done = emails.ingested(account_id, idempotency_key)
         if done is not None:
             return _existing(account_id, done)
+    if enforce_quota and isinstance(raw, bytes):
+        _check_room(account_id, len(raw))  # before the S3 write; the commit decides for certain
     email_id = _email_id(account_id, idempotency_key)
     data = _store_raw(account_id, email_id, raw)
     summary, text = parse(data, email_id)
@@ -188,8 +196,10 @@ def ingest(
         target = placement.target
         thread_id = target.thread_id if target else new_id("T")
         record = EmailRecord(email_id, email_id, thread_id, boxes, words, moment, size, summary)
+        txn = _transaction(account_id, record, placement, idempotency_key, text)
+        txn.enforce_quota = enforce_quota
         try:
-            transactions.commit(_transaction(account_id, record, placement, idempotency_key, text))
+            transactions.commit(txn)
         except Conflict as exc:
             tag = str(exc)
             if tag in ("email", "idempotency"):  # a concurrent retry of the same delivery won
@@ -200,12 +210,22 @@ def ingest(
             # read again after a jittered pause, or the same writers win every immediate retry.
             raise
         _merge_linked(account_id, thread_id, placement.others)
-        return IngestResult(email_id, email_id, thread_id, size, created=True)
+        return IngestResult(email_id, email_id, thread_id, size, created=True, over_quota=txn.over_quota)
 
     try:
         return with_retries(attempt)
     except RetriesExhausted as exc:
         raise Conflict(f"ingest of {email_id}: too many concurrent changes to its thread") from exc
+
+
+def _check_room(account_id: str, size: int) -> None:
+    """OverQuota now if one more message of SIZE octets cannot fit, so no orphan object is written."""
+    view, _ = quota.read(account_id)
+    growth: dict[quota.Resource, int] = {"octets": size, "count": 1}
+    for resource, delta in growth.items():
+        used, limit = view.used[resource], view.limits[resource].hard
+        if used + delta > limit:
+            raise OverQuota(resource, used, delta, limit)
 
 
 def _merge_linked(account_id: str, thread_id: str, others: list[str]) -> None:

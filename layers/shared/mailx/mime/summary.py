@@ -74,14 +74,20 @@ def _referenced_cids(message: ParsedMessage) -> set[str]:
     return found
 
 
+_ATTACHED_MESSAGES = frozenset({"message/rfc822", "message/global"})
+
+
 def has_attachment(message: ParsedMessage) -> bool:
-    """RFC 8621's SHOULD: an attachment that is not Content-Disposition: inline; and its MAY:
-    images the HTML body embeds by cid: do not count, so newsletters are not flagged."""
+    """True when a client should offer something for download (RFC 8621 §4.1.4 leaves it to the server):
+    an attached message (message/rfc822 or message/global, even `inline`: it is a mail of its own), or
+    any other part of `attachments` except an image the HTML body shows by `cid:` (so a newsletter with
+    embedded pictures is not flagged, while a picture only attached, or shown inline without a
+    reference, is)."""
     embedded = _referenced_cids(message)
     for part in message.attachments:
-        if part.disposition == "inline":
-            continue
-        if part.cid is not None and part.cid in embedded and part.disposition != "attachment":
+        if part.type in _ATTACHED_MESSAGES:
+            return True
+        if part.type.startswith("image/") and part.cid is not None and part.cid in embedded:
             continue
         return True
     return False

@@ -7,6 +7,7 @@ MAIL = "urn:ietf:params:jmap:mail"
 SUBMISSION = "urn:ietf:params:jmap:submission"
 VACATION_RESPONSE = "urn:ietf:params:jmap:vacationresponse"
 BLOB = "urn:ietf:params:jmap:blob"
+QUOTA = "urn:ietf:params:jmap:quota"
 # mailx's own server capability: the limits it enforces beyond the RFCs' own properties. Clients
 # that do not know it ignore it; it has no methods and no account capability.
 MAILX_LIMITS = "urn:x-mailx:limits"

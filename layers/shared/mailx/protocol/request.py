@@ -8,8 +8,8 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
-from mailx.protocol.capabilities import CORE
-from mailx.protocol.errors import RequestError
+from mailx.protocol.capabilities import CORE, MAIL, SUBMISSION, VACATION_RESPONSE
+from mailx.protocol.errors import NOT_JSON, RequestError
 
 # A surrogate escape in the raw text is the only way an unpaired surrogate can reach us.
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
@@ -80,6 +80,23 @@ def _check_no_lone_surrogates(value: Any) -> None:
             stack.extend(item.values())
 
 
+def check_content_type(value: str | None) -> None:
+    """RFC 8620 §3.6.1: a body not declared `application/json` is notJSON, sent as HTTP 415.
+
+    Parameters (`; charset=utf-8`) are allowed. A request with no Content-Type at all is read as
+    JSON (scripts and test tools often omit it; a browser never sends a body without one), but a form
+    post or a `text/plain` body, what a cross-site page can send without a preflight, never reaches the
+    parser.
+    """
+    if value is None or not value.strip():
+        return
+    media_type = value.split(";", 1)[0].strip().lower()
+    if media_type != "application/json":
+        raise RequestError(
+            NOT_JSON, f"The Content-Type must be application/json (got {media_type!r}).", status=415
+        )
+
+
 def parse_json(body: bytes) -> Any:
     """Decode an I-JSON (RFC 7493) body: strict UTF-8, no duplicate names, no NaN or overflowing
     numbers (2e308 would become infinity and fail only when the answer is serialised), no lone
@@ -147,7 +164,9 @@ def parse_request(
     The RFC 8620 erratum to §3.3 says `using` MUST contain urn:ietf:params:jmap:core. It says
     what clients must do, not what servers must reject, and some clients in the wild still omit
     it; so by default we add core implicitly (every JMAP request uses the core protocol). Pass
-    `require_core=True` for the strict reading, which answers notRequest.
+    `require_core=True` for the strict reading, which answers notRequest. An empty `using` opts
+    into nothing: the request is processed and every call answers unknownMethod. See
+    `implied_capabilities` for the one other leniency.
     """
     document = parse_json(body)
     if not isinstance(document, dict):
@@ -163,8 +182,21 @@ def parse_request(
     for capability in using:
         if capability not in supported_capabilities:
             raise RequestError.unknown_capability(capability)
-    if CORE not in using:
+    if using and CORE not in using:
         if require_core:
             raise RequestError.not_request(f"'using' must include '{CORE}'.")
         using.append(CORE)
+    using.extend(implied_capabilities(using, supported_capabilities))
     return Request(using=using, method_calls=method_calls, created_ids=created_ids)
+
+
+def implied_capabilities(using: Collection[str], supported: Collection[str]) -> list[str]:
+    """Capabilities a request gets without naming them: with mail, submission and vacationresponse.
+
+    Popular webmail clients call Identity/get and EmailSubmission/set with `using: [core, mail]`
+    only. Both capabilities belong to the same mail service, and accepting their methods changes no
+    authorisation: each call still needs an account that has the capability (docs/clients.md).
+    """
+    if MAIL not in using:
+        return []
+    return [cap for cap in (SUBMISSION, VACATION_RESPONSE) if cap in supported and cap not in using]

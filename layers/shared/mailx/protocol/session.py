@@ -23,13 +23,22 @@ class SessionAccount:
     is_read_only: bool = False
 
 
-def _template_urls(base_url: str) -> dict[str, str]:
+def _template_urls(base_url: str, url_tokens: Mapping[str, str]) -> dict[str, str]:
+    """The four URLs; the two GET templates carry their access token when one is given."""
+
+    def token(purpose: str) -> str:
+        value = url_tokens.get(purpose)
+        return f"&access_token={value}" if value else ""
+
     return {
         "apiUrl": f"{base_url}/jmap/api",
-        "downloadUrl": f"{base_url}/jmap/download/{{accountId}}/{{blobId}}/{{name}}?type={{type}}",
+        "downloadUrl": (
+            f"{base_url}/jmap/download/{{accountId}}/{{blobId}}/{{name}}?type={{type}}{token('download')}"
+        ),
         "uploadUrl": f"{base_url}/jmap/upload/{{accountId}}/",
         "eventSourceUrl": (
             f"{base_url}/jmap/eventsource?types={{types}}&closeafter={{closeafter}}&ping={{ping}}"
+            f"{token('eventsource')}"
         ),
     }
 
@@ -41,8 +50,12 @@ def build_session(
     limits: CoreLimits,
     server_capabilities: Mapping[str, Mapping[str, Any]],
     accounts: Sequence[SessionAccount],
+    url_tokens: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """The Session object. URLs are absolute (clients break on relative ones); every field is present.
+
+    URL_TOKENS maps `download` and `eventsource` to the access token their template carries, for
+    browsers that cannot send an Authorization header on those GETs (mailx.auth.url_tokens).
 
     `state` is a digest of everything else, so it changes exactly when the session changes.
     """
@@ -71,7 +84,7 @@ def build_session(
         "accounts": account_objects,
         "primaryAccounts": primary,
         "username": username,
-        **_template_urls(base_url.rstrip("/")),
+        **_template_urls(base_url.rstrip("/"), url_tokens or {}),
     }
     digest = hashlib.sha256(json.dumps(session, sort_keys=True).encode()).hexdigest()
     session["state"] = digest[:16]

@@ -8,6 +8,7 @@ from typing import Any
 
 from mailx.protocol.context import CallContext
 from mailx.protocol.errors import REQUEST_TOO_LARGE, MethodError, SetError
+from mailx.protocol.standard_set import errors_or_null, or_null
 from mailx.protocol.validate import invalid, is_id, opt_bool, opt_object, opt_str
 
 
@@ -62,7 +63,7 @@ def parse_copy(args: Mapping[str, Any], call: CallContext, max_objects: int | No
 
 @dataclass
 class CopyResult:
-    """The /copy response, with `{}` rather than null for "none" (see SetResult)."""
+    """The /copy response, with `null` for an empty `created`/`notCreated` (see SetResult)."""
 
     from_account_id: str
     account_id: str
@@ -78,6 +79,6 @@ class CopyResult:
             "accountId": self.account_id,
             "oldState": self.old_state,
             "newState": self.new_state if self.new_state is not None else self.old_state,
-            "created": dict(self.created),
-            "notCreated": {key: error.to_json() for key, error in self.not_created.items()},
+            "created": or_null(self.created),
+            "notCreated": errors_or_null(self.not_created),
         }

@@ -71,9 +71,8 @@ def check_state(if_in_state: str | None, current_state: str) -> None:
 class SetResult:
     """Collects per-record outcomes and renders the /set response.
 
-    Every response argument is always present, with `{}`/`[]` instead of null for "none". The
-    RFC allows null, but an empty map or list is an equally valid value of the same type and
-    clients that iterate without a null check (common in practice) keep working.
+    Every response argument is always present, and one that would be empty is `null`: RFC 8620
+    §5.3 types them `Id[...]|null`, and real clients read a non-null `notCreated` as a failure.
     """
 
     account_id: str
@@ -122,10 +121,22 @@ class SetResult:
             "accountId": self.account_id,
             "oldState": self.old_state,
             "newState": new_state,
-            "created": dict(self.created),
-            "updated": dict(self.updated),
-            "destroyed": list(self.destroyed),
-            "notCreated": {key: error.to_json() for key, error in self.not_created.items()},
-            "notUpdated": {key: error.to_json() for key, error in self.not_updated.items()},
-            "notDestroyed": {key: error.to_json() for key, error in self.not_destroyed.items()},
+            "created": or_null(self.created),
+            "updated": or_null(self.updated),
+            "destroyed": or_null(self.destroyed),
+            "notCreated": errors_or_null(self.not_created),
+            "notUpdated": errors_or_null(self.not_updated),
+            "notDestroyed": errors_or_null(self.not_destroyed),
         }
+
+
+def or_null(value: Mapping[str, Any] | list[str]) -> Any:
+    """RFC 8620 §5.3/§5.4: an empty `created`/`updated`/`destroyed`-style argument is `null`."""
+    if isinstance(value, list):
+        return list(value) or None
+    return dict(value) or None
+
+
+def errors_or_null(errors: Mapping[str, SetError]) -> dict[str, Any] | None:
+    """A `notCreated`-style map rendered as JSON, or `null` when nothing failed."""
+    return {key: error.to_json() for key, error in errors.items()} or None

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from mailx.protocol.capabilities import BLOB, CORE, MAIL, SUBMISSION, VACATION_RESPONSE
+from mailx.protocol.capabilities import BLOB, CORE, MAIL, QUOTA, SUBMISSION, VACATION_RESPONSE
 from mailx.protocol.context import CallContext
 from mailx.protocol.registry import Handler, MethodOutput, MethodSpec, Registry
 
@@ -74,6 +74,10 @@ METHODS: tuple[tuple[str, str, str, bool], ...] = (
     ("EmailSubmission/set", SUBMISSION, _M + "email_submission.set:email_submission_set", True),
     ("VacationResponse/get", VACATION_RESPONSE, _M + "vacation.get:vacation_get", False),
     ("VacationResponse/set", VACATION_RESPONSE, _M + "vacation.set:vacation_set", True),
+    ("Quota/get", QUOTA, _M + "quota.get:quota_get", False),
+    ("Quota/changes", QUOTA, _M + "quota.changes:quota_changes", False),
+    ("Quota/query", QUOTA, _M + "quota.query:quota_query", False),
+    ("Quota/queryChanges", QUOTA, _M + "quota.query:quota_query_changes", False),
 )
 
 

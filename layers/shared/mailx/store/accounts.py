@@ -16,7 +16,7 @@ from pynamodb.exceptions import DeleteError, DoesNotExist, TransactWriteError
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
-from mailx.store import tables, transactions
+from mailx.store import quota, tables, transactions
 from mailx.store.errors import Conflict, NotFound
 from mailx.store.models import Account, Identity, Login, Mailbox
 
@@ -76,7 +76,9 @@ def _record(item: Account) -> AccountRecord:
 
 def _states(item: Account) -> dict[str, int]:
     raw: dict[str, Any] = item.states.as_dict() if item.states else {}  # type: ignore[no-untyped-call]
-    return {str(k): int(v) for k, v in raw.items()}
+    states = {str(k): int(v) for k, v in raw.items()}
+    states[quota.TYPE_NAME] = quota.derived_state(states, int(item.quota_version or 0))
+    return states
 
 
 def _raise_conflict(exc: TransactWriteError, tags: list[str]) -> None:

@@ -73,6 +73,7 @@ def stage_destroy(txn: Txn, found: Versioned) -> None:
     record = found.record
     item = Email(account_id=txn.account_id, email_id=record.email_id)
     txn.delete(item, condition=_condition(found), tag=f"email:{record.email_id}")
+    txn.charge(-record.size, -1)
     sort = email_index.sort_key(record.received_at, record.email_id)
     for mailbox_id in record.mailbox_ids:
         txn.delete(Membership(key=membership_key(txn.account_id, mailbox_id), sort=sort))

@@ -185,6 +185,7 @@ def add(txn: Txn, record: EmailRecord) -> None:
         summary=_stored_summary(txn.account_id, record),
     )
     txn.put(item, condition=Email.email_id.does_not_exist(), tag="email")
+    txn.charge(record.size, 1)
     for mailbox_id in record.mailbox_ids:
         membership = Membership(
             key=membership_key(txn.account_id, mailbox_id),
@@ -201,6 +202,7 @@ def remove(txn: Txn, record: EmailRecord) -> None:
     """Delete the Email, its memberships and its listing views (the Email must still be as read)."""
     item = Email(account_id=txn.account_id, email_id=record.email_id)
     txn.delete(item, condition=Email.thread_id == record.thread_id, tag=f"email:{record.email_id}")
+    txn.charge(-record.size, -1)
     for mailbox_id in record.mailbox_ids:
         key = membership_key(txn.account_id, mailbox_id)
         txn.delete(Membership(key=key, sort=f"{record.received_at}#{record.email_id}"))

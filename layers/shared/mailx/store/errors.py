@@ -25,6 +25,17 @@ class ChangesExpired(StoreError):
     """The change log no longer reaches back to the requested state."""
 
 
+class OverQuota(StoreError):
+    """Committing would take the account past a hard quota limit (RFC 9425); nothing was written."""
+
+    def __init__(self, resource: str, used: int, delta: int, limit: int) -> None:
+        super().__init__(f"{resource}: {used} used + {delta} would pass the hard limit of {limit}")
+        self.resource = resource
+        self.used = used
+        self.delta = delta
+        self.limit = limit
+
+
 class StoreUnavailable(StoreError, Unavailable):
     """DynamoDB stayed throttled (or failing) through every retry; nothing was written. Try later."""
 

@@ -56,6 +56,12 @@ class Account(Model):
     # Bumped by every Mailbox/set commit, and only by it: what Mailbox/set decides on (names, parents,
     # roles) changed, whereas the Mailbox state also moves with every counter change (a transaction guard).
     mailbox_tree = NumberAttribute(null=True)
+    # Quotas (RFC 9425, mailx.store.quota): mail stored, moved in the same transaction as every Email
+    # created or destroyed; the operator's limits (JSON, null: the deployment defaults) and their version.
+    used_octets = NumberAttribute(null=True)
+    used_count = NumberAttribute(null=True)
+    quota_limits = UnicodeAttribute(null=True)
+    quota_version = NumberAttribute(null=True)
     by_kind = AccountsByKind()
 
 

@@ -21,8 +21,16 @@ from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from mailx.config import get_settings
-from mailx.store import tables
-from mailx.store.errors import BUSY_CODES, ChangesExpired, Conflict, NotFound, StateMismatch, StoreUnavailable
+from mailx.store import quota, tables
+from mailx.store.errors import (
+    BUSY_CODES,
+    ChangesExpired,
+    Conflict,
+    NotFound,
+    OverQuota,
+    StateMismatch,
+    StoreUnavailable,
+)
 from mailx.store.models import Account, Change
 
 MAX_ATTEMPTS = 8
@@ -61,6 +69,12 @@ class Txn:
     _changes: dict[str, _TypeChanges] = field(default_factory=dict)
     account_actions: list[Action] = field(default_factory=list)
     _guards: dict[str, int] = field(default_factory=dict)
+    _usage: dict[quota.Resource, int] = field(default_factory=lambda: {"octets": 0, "count": 0})
+    # Refuse (OverQuota) a commit whose net usage growth passes a hard limit; inbound delivery leaves
+    # it off, so mail from outside is never lost (docs/quotas.md).
+    enforce_quota: bool = False
+    # After a commit that read the account: the resources left over their hard limit (inbound mail).
+    over_quota: tuple[str, ...] = ()
 
     def put(self, item: Model, condition: Condition | None = None, tag: str = "put") -> None:
         self._puts.append((item, condition, tag))
@@ -101,6 +115,14 @@ class Txn:
         """
         self._guards[name] = seen
 
+    def charge(self, octets: int, count: int) -> None:
+        """Move the account's quota usage by these amounts in the same transaction (store.quota)."""
+        self._usage["octets"] += octets
+        self._usage["count"] += count
+
+    def _growth(self) -> dict[quota.Resource, int]:
+        return {r: d for r, d in self._usage.items() if d > 0} if self.enforce_quota else {}
+
     @property
     def changed_types(self) -> list[str]:
         return sorted(self._changes)
@@ -117,23 +139,57 @@ def read_guard(account_id: str, name: str) -> int:
 
 
 def get_states(account_id: str, *, consistent: bool = True) -> dict[str, int]:
-    """The current modseq of every type (0 for a type never written)."""
+    """The current modseq of every type (0 for a type never written), the derived Quota one included."""
     return _read(account_id, [], consistent=consistent)[0]
 
 
-def _read(account_id: str, guards: list[str], *, consistent: bool) -> tuple[dict[str, int], dict[str, int]]:
-    """The states and the named guards, in one GetItem of the account item."""
+def _read(
+    account_id: str, guards: list[str], *, consistent: bool
+) -> tuple[dict[str, int], dict[str, int], quota.QuotaView]:
+    """The states, the named guards and the quota usage and limits, in one GetItem of the account item."""
     tables.bind()
     names = [GUARDS[g].attr_name for g in guards]
     try:
         # The key too: a projection of only missing attributes reads as no item at all.
-        wanted = ["account_id", "states", *names]
+        wanted = ["account_id", "states", *quota.ATTRIBUTES, *names]
         account = Account.get(account_id, consistent_read=consistent, attributes_to_get=wanted)
     except DoesNotExist:
         raise NotFound(account_id) from None
     raw: dict[str, Any] = account.states.as_dict() if account.states else {}  # type: ignore[no-untyped-call]
     found = {g: int(getattr(account, n) or 0) for g, n in zip(guards, names, strict=True)}
-    return {str(k): int(v) for k, v in raw.items()}, found
+    states = {str(k): int(v) for k, v in raw.items()}
+    view = quota.view_of(account)
+    states[quota.TYPE_NAME] = quota.derived_state(states, view.version)
+    return states, found, view
+
+
+_USAGE = {"octets": Account.used_octets, "count": Account.used_count}
+
+
+def _check_quota(txn: Txn, view: quota.QuotaView) -> None:
+    """OverQuota when the commit would take a resource past its hard limit (read with the states)."""
+    for resource, delta in txn._growth().items():
+        used, limit = view.used[resource], view.limits[resource].hard
+        if used + delta > limit:
+            raise OverQuota(resource, used, delta, limit)
+
+
+def _over(view: quota.QuotaView, txn: Txn) -> tuple[str, ...]:
+    """The resources over their hard limit once TXN's usage deltas are applied to VIEW."""
+    return tuple(r for r in quota.RESOURCES if view.used[r] + txn._usage[r] > view.limits[r].hard)
+
+
+def _usage_update(txn: Txn, view: quota.QuotaView | None) -> tuple[list[Action], Condition | None]:
+    """ADD the usage deltas; when enforcing, condition on leaving each growing resource within its limit."""
+    actions: list[Action] = [_USAGE[r].add(d) for r, d in txn._usage.items() if d]
+    condition: Condition | None = None
+    if view is not None:
+        for resource, delta in txn._growth().items():
+            path = _USAGE[resource]
+            room = view.limits[resource].hard - delta
+            clause = cast(Condition, path.does_not_exist() | (path <= room))
+            condition = clause if condition is None else condition & clause
+    return actions, condition
 
 
 def _state_condition(type_name: str, current: int) -> Condition:
@@ -146,7 +202,9 @@ def _at(path: Any, current: int) -> Condition:
     return cast(Condition, path == current)
 
 
-def _build(txn: Txn, states: dict[str, int], now: int) -> tuple[TransactWrite, list[str], dict[str, int]]:
+def _build(
+    txn: Txn, states: dict[str, int], now: int, view: quota.QuotaView | None = None
+) -> tuple[TransactWrite, list[str], dict[str, int]]:
     """Assemble the transaction in pynamodb's send order (checks, deletes, puts, updates) with tags."""
     tx = TransactWrite(connection=tables.connection())
     tags: list[str] = []
@@ -178,9 +236,12 @@ def _build(txn: Txn, states: dict[str, int], now: int) -> tuple[TransactWrite, l
     for item, actions, cond, tag in txn._updates:
         tx.update(item, actions=actions, condition=cond)
         tags.append(tag)
-    if new_states or txn.account_actions or txn._guards:
+    usage_actions, usage_condition = _usage_update(txn, view)
+    if new_states or txn.account_actions or txn._guards or usage_actions:
         condition: Condition = Account.account_id.exists()
-        actions = list(txn.account_actions)
+        if usage_condition is not None:
+            condition = condition & usage_condition
+        actions = list(txn.account_actions) + usage_actions
         for type_name, value in new_states.items():
             condition = condition & _state_condition(type_name, states.get(type_name, 0))
             actions.append(Account.states[type_name].set(value))
@@ -211,31 +272,29 @@ def commit(
     never decides a StateMismatch by itself.
     """
     throttled = False
+    enforcing = bool(txn._growth())
     for attempt in range(MAX_ATTEMPTS):
         guessed = (
             attempt == 0
             and assume is not None
             and not txn._guards
+            and not enforcing  # a quota decision needs the usage, read with the states
             and all(assume.get(t, 0) == v for t, v in (expect or {}).items())
         )
-        guards: dict[str, int] = {}
+        view: quota.QuotaView | None = None
         if guessed:
             states = dict(assume or {})
         else:
-            states, guards = _read(txn.account_id, list(txn._guards), consistent=True)
-        for name, seen in txn._guards.items():
-            if guards[name] != seen:
-                raise Conflict(f"guard:{name}")
-        if expect:
-            for type_name, value in expect.items():
-                if states.get(type_name, 0) != value:
-                    raise StateMismatch(type_name)
-        tx, tags, new_states = _build(txn, states, int(time.time()))
+            states, view = _read_and_check(txn, expect, enforcing)
+        tx, tags, new_states = _build(txn, states, int(time.time()), view if enforcing else None)
         try:
             tx._commit()
+            if view is not None:
+                txn.over_quota = _over(view, txn)
         except TransactWriteError as exc:
             # A wrong guess is not a StateMismatch: read the states and try again, at once.
-            throttled = _judge(exc, tags, None if guessed else expect)
+            # A failed quota condition looks like a lost state race: the next read tells which it was.
+            throttled = _judge(exc, tags, None if guessed or enforcing else expect)
             if throttled or not guessed:
                 time.sleep(_backoff(attempt, throttled))
             continue
@@ -243,6 +302,22 @@ def commit(
     if throttled:
         raise StoreUnavailable(f"transaction still throttled after {MAX_ATTEMPTS} attempts")
     raise Conflict("too many concurrent writers")
+
+
+def _read_and_check(
+    txn: Txn, expect: dict[str, int] | None, enforcing: bool
+) -> tuple[dict[str, int], quota.QuotaView]:
+    """Read the account item; raise Conflict (a guard moved), StateMismatch (EXPECT) or OverQuota."""
+    states, guards, view = _read(txn.account_id, list(txn._guards), consistent=True)
+    for name, seen in txn._guards.items():
+        if guards[name] != seen:
+            raise Conflict(f"guard:{name}")
+    for type_name, value in (expect or {}).items():
+        if states.get(type_name, 0) != value:
+            raise StateMismatch(type_name)
+    if enforcing:
+        _check_quota(txn, view)
+    return states, view
 
 
 def _judge(exc: TransactWriteError, tags: list[str], expect: dict[str, int] | None) -> bool:

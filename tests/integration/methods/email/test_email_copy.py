@@ -145,3 +145,31 @@ def test_on_success_destroy_original_makes_the_implicit_email_set(
         ("Email/set", {"accountId": alice.account_id, "ifInState": "7", "destroy": [source.email_id]})
     ]
     assert responses[1][1] == {"accountId": alice.account_id, "destroyed": [source.email_id]}
+
+
+def stored(account_id: str) -> tuple[int, int]:
+    """The sizes and number of the account's stored Emails: what its quota usage must be."""
+    records = emails.get_many(account_id, emails.list_ids(account_id, 10_000))
+    return sum(r.size for r in records.values()), len(records)
+
+
+def test_copy_is_counted_in_the_quota_and_refused_over_it(aws: None, alice: Any, bob: Any) -> None:
+    from mailx.store import quota
+
+    raw = message("copy-q@example.net", "Copied")
+    made = ingest(alice.account_id, raw, mailbox_ids=[box(alice.account_id, "inbox")])
+    target = {"id": made.email_id, "mailboxIds": {box(bob.account_id, "inbox"): True}}
+    args: dict[str, Any] = {
+        "fromAccountId": alice.account_id,
+        "accountId": bob.account_id,
+        "create": {"c": target},
+    }
+    [(_, result)] = run(copy_call(alice.account_id, bob.account_id), args)
+    assert result["notCreated"] is None
+    view, _ = quota.read(bob.account_id)
+    assert (view.used["octets"], view.used["count"]) == stored(bob.account_id) == (made.size, 1)
+    quota.set_limits(bob.account_id, {"count": quota.Limit(1)})
+    args["create"] = {"c2": args["create"]["c"]}
+    [(_, result)] = run(copy_call(alice.account_id, bob.account_id), args)
+    assert result["created"] is None and result["notCreated"]["c2"]["type"] == "overQuota"
+    assert stored(bob.account_id) == (made.size, 1)

@@ -16,7 +16,7 @@ from tests.helpers.submission import FULL, FakeRelay, call, draft, identity_of, 
 
 def _rejected(client: Any, account: str, create: dict[str, Any]) -> dict[str, Any]:
     [[_, result, _]] = submit(client, account, create)
-    assert result["created"] == {} and queue_depth() == 0 and submissions.list_all(account) == []
+    assert result["created"] is None and queue_depth() == 0 and submissions.list_all(account) == []
     error: dict[str, Any] = result["notCreated"]["s"]
     return error
 

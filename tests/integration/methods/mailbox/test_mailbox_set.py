@@ -27,7 +27,7 @@ def test_create_returns_id_and_defaults(client: Any, alice: Any) -> None:
         "isSubscribed": True,
     }
     assert (result["oldState"], result["newState"]) == ("0", "1")
-    assert result["notCreated"] == {}
+    assert result["notCreated"] is None
     assert all_boxes(client, alice.account_id)[created["id"]]["name"] == "Receipts"
 
 
@@ -50,7 +50,7 @@ def test_creation_ids_work_across_calls_and_in_get(client: Any, alice: Any) -> N
     # Then the child is created under the parent, and Mailbox/get resolves both creation ids
     parent = responses[0][1]["created"]["p"]["id"]
     child = responses[1][1]["created"]["c"]["id"]
-    assert responses[1][1]["notCreated"] == {}
+    assert responses[1][1]["notCreated"] is None
     assert responses[2] == [
         "Mailbox/get",
         {
@@ -98,14 +98,20 @@ def test_invalid_creates_name_every_bad_property(client: Any, alice: Any) -> Non
         },
     )
     # Then each is rejected with invalidProperties listing exactly the offending properties
-    assert result["created"] == {}
+    assert result["created"] is None
     assert result["oldState"] == result["newState"] == "0"
-    got = {key: (error["type"], error["properties"]) for key, error in result["notCreated"].items()}
+    errors = result["notCreated"]
+    # A sibling's name is RFC 8620 alreadyExists naming that sibling (here the Inbox)
+    assert errors.pop("dup") == {
+        "type": "alreadyExists",
+        "description": "a sibling mailbox already has this name",
+        "existingId": role_id(client, alice.account_id, "inbox"),
+    }
+    got = {key: (error["type"], error["properties"]) for key, error in errors.items()}
     assert got == {
         "empty": ("invalidProperties", ["name"]),
         "noname": ("invalidProperties", ["name"]),
         "long": ("invalidProperties", ["name"]),
-        "dup": ("invalidProperties", ["name"]),
         "badrole": ("invalidProperties", ["role"]),
         "duprole": ("invalidProperties", ["role"]),
         "serverset": ("invalidProperties", ["totalEmails"]),
@@ -133,7 +139,11 @@ def test_sibling_names_are_case_sensitive_and_per_parent(client: Any, alice: Any
     # And two creates of one name under one parent keep the first and reject the second
     again = mailbox_set(client, alice.account_id, create={"x1": {"name": "Twin"}, "x2": {"name": "Twin"}})
     assert list(again["created"]) == ["x1"]
-    assert again["notCreated"]["x2"]["properties"] == ["name"]
+    assert again["notCreated"]["x2"] == {
+        "type": "alreadyExists",
+        "description": "a sibling mailbox already has this name",
+        "existingId": again["created"]["x1"]["id"],
+    }
 
 
 def test_server_set_properties_may_be_echoed_unchanged(client: Any, alice: Any) -> None:
@@ -184,7 +194,7 @@ def test_swapping_two_names_in_one_call_succeeds(client: Any, alice: Any) -> Non
     # When one call renames each to the other's name (only the final state must be valid)
     result = mailbox_set(client, alice.account_id, update={left: {"name": "Right"}, right: {"name": "Left"}})
     # Then both renames succeed
-    assert result["notUpdated"] == {}
+    assert result["notUpdated"] is None
     boxes = all_boxes(client, alice.account_id)
     assert (boxes[left]["name"], boxes[right]["name"]) == ("Right", "Left")
 

@@ -57,7 +57,7 @@ def test_more_creates_than_one_transaction_holds_commit_in_steps(client: Any, al
     # When they are sent in one Mailbox/set
     result = mailbox_set(client, alice.account_id, create=create)
     # Then all are created, in two state steps (one per DynamoDB transaction)
-    assert (len(result["created"]), result["notCreated"]) == (150, {})
+    assert (len(result["created"]), result["notCreated"]) == (150, None)
     assert (result["oldState"], result["newState"]) == ("0", "2")
     boxes = all_boxes(client, alice.account_id)
     parent = result["created"]["p"]["id"]

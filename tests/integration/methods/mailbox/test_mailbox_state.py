@@ -109,9 +109,11 @@ def test_racing_writers_without_if_in_state_both_win(client: Any, alice: Any, mo
     for thread in threads:
         thread.join()
     # Then the loser decides again on fresh data: its create now clashes with the winner's name
-    assert sorted(len(o["created"]) for o in outcomes) == [0, 1]
+    assert sorted(len(o["created"] or {}) for o in outcomes) == [0, 1]
+    winner = next(o for o in outcomes if o["created"])
     loser = next(o for o in outcomes if not o["created"])
-    assert loser["notCreated"]["x"]["properties"] == ["name"]
+    assert loser["notCreated"]["x"]["type"] == "alreadyExists"
+    assert loser["notCreated"]["x"]["existingId"] == winner["created"]["x"]["id"]
 
 
 def test_changes_follow_creates_renames_moves_and_destroys(client: Any, alice: Any) -> None:

@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from mailx.methods.email import _search
+from mailx.methods.email._keywords import is_keyword
 from mailx.protocol.context import CallContext
 from mailx.protocol.errors import UNSUPPORTED_FILTER, MethodError
 from mailx.protocol.query_filter import Filter, FilterOperator
 from mailx.protocol.validate import check_unsigned_int, invalid, is_id_or_creation_ref, parse_utc_date
 from mailx.store.emails import EmailRecord
 
-_KEYWORD = re.compile(r"[\x21-\x7e]{1,255}")
-_KEYWORD_FORBIDDEN = frozenset('(){]%*"\\')
 KEYWORD_CONDITIONS = ("allInThreadHaveKeyword", "someInThreadHaveKeyword", "noneInThreadHaveKeyword",
                       "hasKeyword", "notKeyword")  # fmt: skip
 THREAD_CONDITIONS = frozenset(KEYWORD_CONDITIONS[:3])
@@ -24,11 +22,6 @@ TEXT_CONDITIONS = ("text", "from", "to", "cc", "bcc", "subject", "body")
 SUMMARY_CONDITIONS = frozenset({"hasAttachment", "header", *TEXT_CONDITIONS})
 KNOWN = frozenset({"inMailbox", "inMailboxOtherThan", "before", "after", "minSize", "maxSize",
                    *KEYWORD_CONDITIONS, "hasAttachment", *TEXT_CONDITIONS, "header"})  # fmt: skip
-
-
-def is_keyword(value: Any) -> bool:
-    """RFC 8621 §4.1.1: 1-255 of %x21-%x7e, none of ( ) { ] % * " \\."""
-    return isinstance(value, str) and bool(_KEYWORD.fullmatch(value)) and not _KEYWORD_FORBIDDEN & set(value)
 
 
 def _mailbox(call: CallContext, value: Any, name: str) -> str:

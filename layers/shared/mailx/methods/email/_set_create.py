@@ -14,7 +14,6 @@ Decisions:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -23,23 +22,25 @@ from typing import Any
 from mailx.blobs.resolve import BlobMissing, find
 from mailx.limits import MAX_MAILBOXES_PER_EMAIL, MAX_MESSAGE_SIZE, MAX_SIZE_ATTACHMENTS_PER_EMAIL
 from mailx.mail.ingest import IngestError, IngestResult, ingest
+from mailx.methods.email._keywords import keywords_from_map
 from mailx.mime import Blob, BlobNotFound, ComposeError, compose_email
 from mailx.protocol.context import CallContext
-from mailx.protocol.errors import TOO_LARGE, TOO_MANY_KEYWORDS, TOO_MANY_MAILBOXES, MethodError, SetError
+from mailx.protocol.errors import (
+    OVER_QUOTA,
+    TOO_LARGE,
+    TOO_MANY_KEYWORDS,
+    TOO_MANY_MAILBOXES,
+    MethodError,
+    SetError,
+)
 from mailx.protocol.standard_set import SetResult
 from mailx.protocol.validate import is_id_or_creation_ref, parse_utc_date
 from mailx.store import identities, mailboxes
 from mailx.store.config_store import effective_settings
+from mailx.store.errors import OverQuota
 
 MAX_KEYWORDS = 100  # keywords live in the Email item; a hundred is far beyond any client's use
 FALLBACK_DOMAIN = "mailx.invalid"
-_KEYWORD = re.compile(r"[\x21-\x7e]{1,255}")
-_KEYWORD_FORBIDDEN = frozenset('(){]%*"\\')
-
-
-def is_keyword(value: Any) -> bool:
-    """RFC 8621 §4.1.1: 1-255 of %x21-%x7e, none of ( ) { ] % * " \\."""
-    return isinstance(value, str) and bool(_KEYWORD.fullmatch(value)) and not _KEYWORD_FORBIDDEN & set(value)
 
 
 @dataclass(frozen=True)
@@ -64,10 +65,11 @@ def _mailbox_ids(call: CallContext, value: Any, known: set[str], bad: list[str])
 def _keywords(value: Any, bad: list[str]) -> list[str]:
     if value is None:
         return []
-    if not isinstance(value, dict) or not all(is_keyword(k) and v is True for k, v in value.items()):
+    keywords = keywords_from_map(value)
+    if keywords is None:
         bad.append("keywords")
         return []
-    return list(dict.fromkeys(k.lower() for k in value))
+    return keywords
 
 
 def _received_at(value: Any, bad: list[str]) -> datetime | None:
@@ -107,9 +109,17 @@ def place(account_id: str, raw: bytes | str, placement: Placement) -> IngestResu
             mailbox_ids=placement.mailbox_ids,
             keywords=placement.keywords,
             received_at=placement.received_at,
+            enforce_quota=True,
         )
     except IngestError as exc:
         raise SetError.invalid_properties(["mailboxIds"], str(exc)) from None
+    except OverQuota as exc:
+        raise over_quota(exc) from None
+
+
+def over_quota(exc: OverQuota) -> SetError:
+    """RFC 8620 §5.3 overQuota, saying which quota (RFC 9425 id) the message would pass."""
+    return SetError(OVER_QUOTA, f"the {exc.resource} quota would be exceeded ({exc})", quotaId=exc.resource)
 
 
 def server_set(result: IngestResult) -> dict[str, Any]:

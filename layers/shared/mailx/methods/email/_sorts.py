@@ -10,7 +10,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from mailx.methods.email._filters import Matcher, is_keyword
+from mailx.methods.email._filters import Matcher
+from mailx.methods.email._keywords import is_keyword
 from mailx.mime import base_subject
 from mailx.protocol.query_filter import Comparator, sort_records
 from mailx.protocol.validate import invalid

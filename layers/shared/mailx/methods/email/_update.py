@@ -11,7 +11,7 @@ from typing import Any
 
 from mailx.limits import MAX_MAILBOXES_PER_EMAIL
 from mailx.mail.thread_placement import thread_count_deltas, with_email, without_email
-from mailx.methods.email._filters import is_keyword
+from mailx.methods.email._keywords import is_flag, is_keyword
 from mailx.protocol.context import CallContext
 from mailx.protocol.errors import INVALID_PATCH, TOO_MANY_KEYWORDS, TOO_MANY_MAILBOXES, SetError
 from mailx.protocol.patch import parse_patch
@@ -32,11 +32,18 @@ def _entry(call: CallContext, prop: str, key: str) -> str | None:
     return call.resolve_id(key)
 
 
+def _value_ok(prop: str, value: Any) -> bool:
+    """`true`; for keywords also `false`, read as "not set" (methods/email/_keywords.py)."""
+    return value is True or (prop == "keywords" and is_flag(value))
+
+
 def _whole(call: CallContext, prop: str, value: Any) -> dict[str, bool] | None:
-    if not isinstance(value, dict) or any(v is not True for v in value.values()):
+    if not isinstance(value, dict) or not all(_value_ok(prop, v) for v in value.values()):
         return None
     keys = [_entry(call, prop, k) for k in value]
-    return None if None in keys else dict.fromkeys((k for k in keys if k is not None), True)
+    if None in keys:
+        return None
+    return {k: True for k, v in zip(keys, value.values(), strict=True) if k is not None and v is True}
 
 
 def _apply(call: CallContext, current: dict[str, dict[str, bool]], patch: dict[str, Any]) -> set[str]:
@@ -52,9 +59,9 @@ def _apply(call: CallContext, current: dict[str, dict[str, bool]], patch: dict[s
                 current[prop] = whole
         elif len(tokens) == 2:
             key = _entry(call, prop, tokens[1])
-            if key is None or value not in (True, None):
+            if key is None or not (value is None or _value_ok(prop, value)):
                 bad.add(prop)
-            elif value is None:
+            elif value is None or value is False:
                 current[prop].pop(key, None)
             else:
                 current[prop][key] = True

@@ -16,23 +16,19 @@ from mailx.blobs import Blob, BlobKind, BlobMissing, find, parse_blob_id
 from mailx.limits import LIMITS, MAX_MAILBOXES_PER_EMAIL, MAX_MESSAGE_SIZE
 from mailx.mail.ingest import IngestError, ingest
 from mailx.methods.blob.lookup import moved_email
+from mailx.methods.email._keywords import keywords_from_map
+from mailx.methods.email._set_create import over_quota
 from mailx.methods.email.parse import is_message
 from mailx.protocol.context import CallContext
 from mailx.protocol.errors import INVALID_EMAIL, REQUEST_TOO_LARGE, TOO_LARGE, MethodError, SetError
 from mailx.protocol.standard_set import check_state
 from mailx.protocol.validate import is_id, is_id_or_creation_ref, opt_object, opt_str, parse_utc_date
 from mailx.store import emails
+from mailx.store.errors import OverQuota
 
 # An import may not make a message no delivery could (SES receives up to 40 MB).
 MAX_IMPORT_OCTETS = MAX_MESSAGE_SIZE
-_KEYWORD = re.compile(r"[\x21-\x7e]{1,255}")
-_KEYWORD_FORBIDDEN = frozenset('(){]%*"\\')
 _HEADER_END = re.compile(rb"\r?\n\r?\n")
-
-
-def is_keyword(value: str) -> bool:
-    """RFC 8621 §4.1.1: 1-255 of %x21-%x7e, none of ( ) { ] % * " \\."""
-    return _KEYWORD.fullmatch(value) is not None and not _KEYWORD_FORBIDDEN.intersection(value)
 
 
 def idempotency_key(blob_id: str) -> str:
@@ -84,11 +80,11 @@ class _Import:
     def _keywords(self, value: Any) -> list[str]:
         if value is None:
             return []
-        ok = isinstance(value, dict) and all(is_keyword(k) and v is True for k, v in value.items())
-        if not ok:
+        keywords = keywords_from_map(value)
+        if keywords is None:
             self.bad.append("keywords")
             return []
-        return [k.lower() for k in value]
+        return keywords
 
     def _received_at(self, value: Any) -> datetime | None:
         if value is None:
@@ -108,7 +104,7 @@ def _read(blob: Blob) -> bytes | SetError:
     try:
         raw = blob.read()
     except BlobMissing:
-        return SetError.blob_not_found([blob.blob_id], "the blob expired while it was read")
+        return SetError.invalid_properties(["blobId"], "the blob expired while it was read")
     if not is_message(blob, raw):
         return SetError(INVALID_EMAIL, "the blob is not an RFC 5322 message (no header fields)")
     return raw
@@ -137,7 +133,8 @@ def _import_one(call: CallContext, account_id: str, boxes: set[str], item: dict[
         raise SetError.already_exists(existing, "this blob has already been imported")
     blob = find(account_id, checked.blob_id)
     if blob is None:
-        raise SetError.blob_not_found([checked.blob_id], f"no blob {checked.blob_id!r}")
+        # RFC 8621 §4.8 lists no blobNotFound for import: the blobId property is what is wrong.
+        raise SetError.invalid_properties(["blobId"], f"no blob {checked.blob_id!r}")
     raw = _read(blob)
     if isinstance(raw, SetError):
         raise raw
@@ -149,9 +146,12 @@ def _import_one(call: CallContext, account_id: str, boxes: set[str], item: dict[
             keywords=checked.keywords,
             received_at=checked.received_at or received_header_date(raw),
             idempotency_key=idempotency_key(checked.blob_id),
+            enforce_quota=True,
         )
     except IngestError as exc:  # a mailbox destroyed since the check
         raise SetError.invalid_properties(["mailboxIds"], str(exc)) from None
+    except OverQuota as exc:
+        raise over_quota(exc) from None
     if not result.created:  # a concurrent import of the same blob won
         raise SetError.already_exists(result.email_id, "this blob has already been imported")
     return {

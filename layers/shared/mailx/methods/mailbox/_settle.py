@@ -37,6 +37,15 @@ def _invalid(name: str, why: str) -> SetError:
     return SetError.invalid_properties([name], why)
 
 
+def _name_taken(existing_id: str) -> SetError:
+    """A sibling already has the name: RFC 8620 alreadyExists, naming that sibling."""
+    return SetError.already_exists(existing_id, "a sibling mailbox already has this name")
+
+
+def _role_taken(_existing_id: str) -> SetError:
+    return _invalid("role", "another mailbox already has this role")
+
+
 class _Judge:
     def __init__(self, final: Final, ops: list[Op]) -> None:
         self.final = final
@@ -87,7 +96,13 @@ class _Judge:
                 why = f"mailboxes may be at most {MAX_MAILBOX_DEPTH} deep"
                 self.blame(self.latest_mover([mailbox_id, *chain]), _invalid("parentId", why))
 
-    def unique(self, key: Callable[[MailboxRecord], Hashable | None], prop: str, *attributes: str) -> None:
+    def unique(
+        self,
+        key: Callable[[MailboxRecord], Hashable | None],
+        clash: Callable[[str], SetError],
+        *attributes: str,
+    ) -> None:
+        """Blame every op but one that gave several mailboxes one KEY; CLASH(kept id) is the error."""
         groups: dict[Hashable, list[str]] = defaultdict(list)
         for record in self.final.values():
             value = key(record)
@@ -102,8 +117,10 @@ class _Judge:
             )
             # A mailbox left as it was keeps its value; otherwise the first op to claim it does.
             keep = 0 if len(changers) < len(members) else 1
+            changed = {op.target for op in changers[keep:]}
+            kept = next(i for i in members if i not in changed)
             for op in changers[keep:]:
-                self.blame(op, _invalid(prop, f"another mailbox already has this {prop}"))
+                self.blame(op, clash(kept))
 
 
 def settle(snapshot: Mapping[str, MailboxRecord], ops: list[Op]) -> tuple[list[Op], dict[Op, SetError]]:
@@ -114,8 +131,8 @@ def settle(snapshot: Mapping[str, MailboxRecord], ops: list[Op]) -> tuple[list[O
         judge = _Judge(apply_ops(snapshot, alive), alive)
         judge.parents()
         judge.shape()
-        judge.unique(lambda r: (r.parent_id, r.name), "name", "name", "parent_id")
-        judge.unique(lambda r: r.role, "role", "role")
+        judge.unique(lambda r: (r.parent_id, r.name), _name_taken, "name", "parent_id")
+        judge.unique(lambda r: r.role, _role_taken, "role")
         if not judge.blamed:
             return alive, rejected
         rejected.update(judge.blamed)

@@ -59,4 +59,5 @@ def search_snippet_get(call: CallContext, args: dict[str, Any]) -> dict[str, Any
                 else None,
             }
         )
-    return {"accountId": account_id, "list": snippets, "notFound": [i for i in ids if i not in found]}
+    not_found = [i for i in ids if i not in found]
+    return {"accountId": account_id, "list": snippets, "notFound": not_found or None}
