@@ -15,6 +15,7 @@ from standardwebhooks.webhooks import Webhook
 from mailx.config import MUTABLE_KEYS
 from tests.helpers.api_events import FakeContext
 from tests.helpers.api_events import api_event as _event
+from tests.helpers.source_trees import parse_source
 
 ROOT = Path(__file__).resolve().parents[3]
 SECRET = "whsec_" + "c3RvcmVkLXNlY3JldC1ub3QtaW4tdGhlLWVudg=="
@@ -65,7 +66,7 @@ def test_local_webhook_route_runs_the_same_code(client: Any, stored_secret: None
 def _settings_reads(path: Path) -> list[str]:
     """`get_settings().field` reads of a mutable field in one module."""
     found = []
-    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+    for node in ast.walk(parse_source(path.read_text(), str(path))):
         if (
             isinstance(node, ast.Attribute)
             and isinstance(node.value, ast.Call)

@@ -13,6 +13,7 @@ from mailx.protocol.errors import MethodError, SetError
 from mailx.store import retry
 from mailx.store.errors import Conflict, StateMismatch, StoreUnavailable
 from tests.helpers.paths import REPO
+from tests.helpers.source_trees import parse_source
 
 ROOT = REPO
 
@@ -97,7 +98,7 @@ def test_the_caller_may_stop_on_a_lost_race_with_its_own_error() -> None:
 
 def _sleeps_or_loops_on_races(path: Path) -> list[str]:
     found = []
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for node in ast.walk(parse_source(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Call):
             name = ast.unparse(node.func)
             if name in ("time.sleep", "states.pause", "pause", "sleep"):

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers.paths import REPO
+from tests.helpers.source_trees import parse_source
 
 ROOT = REPO
 AWS_AND_WEB = ("boto3", "botocore", "pynamodb", "fastapi", "starlette", "aws_lambda_powertools", "mangum")
@@ -86,7 +87,7 @@ def edges(root: Path) -> list[Edge]:
     modules = discover(root)
     found: dict[tuple[str, str], Edge] = {}
     for module, path in modules.items():
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        for node in ast.walk(parse_source(path.read_text(encoding="utf-8"))):
             if not isinstance(node, ast.Import | ast.ImportFrom):
                 continue
             for target in _targets(node, module, path, modules):
@@ -165,7 +166,7 @@ def foreign_imports(root: Path, units: tuple[str, ...], forbidden: tuple[str, ..
     for module, path in modules.items():
         if unit_of(module, modules, root) not in units:
             continue
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        for node in ast.walk(parse_source(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Import):
                 names = [alias.name for alias in node.names]
             elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
@@ -212,7 +213,7 @@ def test_handlers_and_routes_do_not_reach_into_storage_models() -> None:
 def test_no_module_builds_aws_clients_at_import() -> None:
     offenders = []
     for path in discover(ROOT).values():
-        tree = ast.parse(path.read_text(encoding="utf-8"))
+        tree = parse_source(path.read_text(encoding="utf-8"))
         for node in tree.body:
             if isinstance(node, ast.Assign | ast.AnnAssign) and isinstance(node.value, ast.Call):
                 text = ast.unparse(node.value)

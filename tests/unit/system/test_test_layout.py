@@ -13,6 +13,7 @@ from collections import Counter
 from pathlib import Path
 
 from tests.helpers.paths import REPO, TESTS
+from tests.helpers.source_trees import parse_source
 
 PACKAGE = REPO / "layers" / "shared" / "mailx"
 MIRRORING_SUITES = ("unit", "integration")  # folders mirror the code
@@ -23,7 +24,7 @@ CROSS_CUTTING = "system"  # properties of the whole: isolation, faults, IAM, tem
 def imported_modules(source: str) -> list[tuple[int, str]]:
     """(line, module) for every import in SOURCE, at any depth; relative imports keep their leading dots."""
     found: list[tuple[int, str]] = []
-    for node in ast.walk(ast.parse(source)):
+    for node in ast.walk(parse_source(source)):
         if isinstance(node, ast.Import):
             found += [(node.lineno, alias.name) for alias in node.names]
         elif isinstance(node, ast.ImportFrom):
