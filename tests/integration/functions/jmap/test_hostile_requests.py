@@ -16,7 +16,8 @@ AUTH = basic("alice", "correct horse battery")
 CORE = "urn:ietf:params:jmap:core"
 MAIL = "urn:ietf:params:jmap:mail"
 SUBMISSION = "urn:ietf:params:jmap:submission"
-USING = [CORE, MAIL, SUBMISSION, "urn:ietf:params:jmap:vacationresponse"]
+QUOTA = "urn:ietf:params:jmap:quota"
+USING = [CORE, MAIL, SUBMISSION, "urn:ietf:params:jmap:vacationresponse", QUOTA]
 
 
 ECHO_X = b'{"using":["urn:ietf:params:jmap:core"],"methodCalls":[["Core/echo",{"x":%s},"0"]]}'

@@ -13,17 +13,17 @@ from typing import Any
 from mailx.methods.quota._objects import load
 from mailx.protocol.context import CallContext
 from mailx.protocol.errors import CANNOT_CALCULATE_CHANGES, MethodError
-from mailx.protocol.standard_changes import ChangesPage, changes_response, parse_changes
+from mailx.protocol.standard_changes import ChangesPage, changes_response, parse_changes, parse_modseq_state
 
 
 def quota_changes(call: CallContext, args: dict[str, Any]) -> dict[str, Any]:
     """Quota/changes: nothing, or both quotas updated."""
     parsed = parse_changes(args, call)
     records, state = load(call, parsed.account_id)
-    since = parsed.since_state
-    if not since.isdigit() or int(since) > int(state):
-        raise MethodError(CANNOT_CALCULATE_CHANGES, f"unknown Quota state {since!r}")
-    updated = sorted(records) if int(since) < int(state) else []
+    since = parse_modseq_state(parsed.since_state, "Quota state")
+    if since > int(state):
+        raise MethodError(CANNOT_CALCULATE_CHANGES, f"unknown Quota state {since}")
+    updated = sorted(records) if since < int(state) else []
     if parsed.max_changes is not None and len(updated) > parsed.max_changes:
         # Both quotas change together; a page of one cannot name an intermediate state.
         raise MethodError(CANNOT_CALCULATE_CHANGES, "maxChanges is smaller than the number of quotas (2)")

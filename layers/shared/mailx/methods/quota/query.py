@@ -16,6 +16,7 @@ from mailx.protocol.collation import collation_contains
 from mailx.protocol.context import CallContext
 from mailx.protocol.errors import CANNOT_CALCULATE_CHANGES, UNSUPPORTED_FILTER, MethodError
 from mailx.protocol.query_filter import Comparator, Filter, evaluate, sort_records
+from mailx.protocol.standard_changes import parse_modseq_state
 from mailx.protocol.standard_query import parse_query, query_response, window
 from mailx.protocol.standard_query_changes import (
     parse_query_changes,
@@ -77,11 +78,11 @@ def quota_query_changes(call: CallContext, args: dict[str, Any]) -> dict[str, An
     """Quota/queryChanges: only a sort on `used` can move a quota in the results."""
     parsed = parse_query_changes(args, call, parse_condition=_condition, sortable=SORTABLE)
     records, state = load(call, parsed.account_id)
-    since = parsed.since_query_state
-    if not since.isdigit() or int(since) > int(state):
-        raise MethodError(CANNOT_CALCULATE_CHANGES, f"unknown Quota query state {since!r}")
+    since = parse_modseq_state(parsed.since_query_state, "Quota query state")
+    if since > int(state):
+        raise MethodError(CANNOT_CALCULATE_CHANGES, f"unknown Quota query state {since}")
     ids = results(records, parsed.filter, parsed.sort)
-    moved = int(since) < int(state) and any(c.property == "used" for c in parsed.sort)
+    moved = since < int(state) and any(c.property == "used" for c in parsed.sort)
     changed = ids if moved else []
     found = query_changes(ids, changed, [], parsed.up_to_id, parsed.max_changes, parsed.calculate_total)
     return query_changes_response(parsed, found, state)
