@@ -1,9 +1,9 @@
 """`mailx import` throughput beside the service's own ingest rate, in one run of the local runtime.
 
-One `python -m mailx.local.dev` (moto and the app under uvicorn, in one process) on a free port, with
-a throwaway data folder. The service's rate: N messages through its own import path (Email/import of
-blobs uploaded beforehand, 50 per call: each message's parse, S3 reads and writes and transaction in
-the service, none of the importer's work), and, for reference, its intake of received mail
+One `python functions/jmap/jmap_local.py` (moto and the app under uvicorn, in one process) on a free
+port, with a throwaway data folder. The service's rate: N messages through its own import path
+(Email/import of blobs uploaded beforehand, 50 per call: each message's parse, S3 reads and writes and
+transaction in the service, none of the importer's work), and, for reference, its intake of received mail
 (`POST /v0/management/deliver`, one by one). The importer's: `mailx import` of an N-message Maildir
 (management token, parallel uploads, batched Email/import, the state file). The ratio importer /
 Email/import is the importer's overhead; the target is >= 0.8.
@@ -48,7 +48,7 @@ def _start(folder: Path) -> tuple[subprocess.Popen[str], str, str]:
     env.update({"PORT": str(_free_port()), "MAILX_DATA_DIR": str(folder), "PYTHONUNBUFFERED": "1",
                 "PYTHONPATH": os.pathsep.join(str(p) for p in PATHS)})  # fmt: skip
     process = subprocess.Popen(
-        [sys.executable, "-m", "mailx.local.dev"],
+        [sys.executable, "functions/jmap/jmap_local.py"],
         cwd=ROOT,
         env=env,
         text=True,
