@@ -15,11 +15,11 @@ from typing import Any
 from mailx.cli.client import Api, CliError, UsageError
 from mailx.cli.migrate_account import account_client
 from mailx.cli.output import Output
+from mailx.cli.password import SOURCE_PASSWORD_ENV, read_secret
 from mailx.migrate.jmap import Client, JmapError, basic, bearer, session_url
 from mailx.migrate.model import Source
 from mailx.migrate.progress import Progress
 from mailx.migrate.runner import Importer, Options
-from mailx.migrate.secrets_input import DEFAULT_ENV, NoSecret, read_secret
 from mailx.migrate.state import State, default_path
 from mailx.migrate.target import Mailboxes
 
@@ -27,10 +27,7 @@ Subparsers = Any
 
 
 def _secret(args: argparse.Namespace, what: str) -> str:
-    try:
-        return read_secret(what=what, env=args.password_env, from_stdin=args.password_stdin)
-    except NoSecret as exc:
-        raise UsageError(str(exc)) from None
+    return read_secret(what=what, env=args.password_env, from_stdin=args.password_stdin)
 
 
 def open_source(args: argparse.Namespace) -> Source:
@@ -129,7 +126,7 @@ def register(commands: Subparsers, common: argparse.ArgumentParser) -> None:
         help="import mail from an mbox file, a Maildir, an IMAP or a JMAP server",
         description="SOURCE: an mbox file, a Maildir folder, imaps://USER@HOST[:PORT] (imap:// on loopback), "
         "or a JMAP session URL https://USER@HOST/.well-known/jmap. Passwords come from --password-stdin, "
-        f"${DEFAULT_ENV} (or --password-env NAME) or a prompt.",
+        f"${SOURCE_PASSWORD_ENV} (or --password-env NAME) or a prompt.",
     )
     command.add_argument("source", metavar="SOURCE")
     command.add_argument("--account", required=True, help="the mailx account (id, username or address)")
@@ -147,7 +144,7 @@ def register(commands: Subparsers, common: argparse.ArgumentParser) -> None:
     command.add_argument(
         "--password-env",
         metavar="NAME",
-        help=f"environment variable with the password (default {DEFAULT_ENV})",
+        help=f"environment variable with the password (default {SOURCE_PASSWORD_ENV})",
     )
     command.add_argument(
         "--password-stdin", action="store_true", help="read the password from the first line of stdin"
