@@ -23,12 +23,22 @@ class FakeContext:
 
 
 def api_event(
-    method: str, path: str, *, headers: dict[str, str], body: str = "", b64: bool = False
+    method: str,
+    path: str,
+    *,
+    headers: dict[str, str],
+    body: str | None = "",
+    b64: bool = False,
+    query: str | None = None,
 ) -> dict[str, Any]:
-    """The sample event turned into METHOD PATH with HEADERS and BODY (base64 when B64)."""
+    """The sample event turned into METHOD PATH with HEADERS and BODY (base64 when B64), and with
+    QUERY as the raw query string when given."""
     event: dict[str, Any] = copy.deepcopy(EVENT)
     event["routeKey"] = f"{method} {path}"
     event["rawPath"] = path
+    if query is not None:
+        event["rawQueryString"] = query
+        event.pop("queryStringParameters", None)
     event["requestContext"]["http"]["method"] = method
     event["requestContext"]["http"]["path"] = path
     event["headers"] = {"host": "abc123.execute-api.us-east-1.amazonaws.com", **headers}

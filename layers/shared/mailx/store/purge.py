@@ -90,7 +90,7 @@ def _partitions(account_id: str) -> Iterator[tuple[type[Model], str]]:
 def purge_items(account_id: str, budget: Budget, ref_keys: Callable[[dict[str, Any]], Iterable[str]]) -> bool:
     """Delete the account's items except its Account item and sign-in names; True when none is left.
 
-    REF_KEYS gives the thread-ref keys of a message from its stored summary (mail.threading knows how).
+    REF_KEYS gives the thread-ref keys of a message from its stored summary (mail.thread_placement knows how).
     """
     tables.bind()
 
