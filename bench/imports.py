@@ -13,72 +13,19 @@ from __future__ import annotations
 
 import http.client
 import os
-import queue
-import re
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.parse
 from pathlib import Path
 
 from bench import loader
-from bench.harness import PATHS, ROOT
 from bench.report import table
+from bench.restart import free_port, start_runtime
 
 TARGET = 0.8
-START_SECONDS = 600.0  # a loaded shared machine can take minutes to replay and start
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def _start(folder: Path) -> tuple[subprocess.Popen[str], str, str]:
-    """The local runtime; (process, base URL, management key) once its banner says it is ready."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "MAILX_"))}
-    for key in ("TOKEN_SECRET", "MANAGEMENT_KEY", "PUBLIC_BASE_URL", "DOMAIN", "TABLE_PREFIX", "BUCKET_NAME"):
-        env.pop(key, None)
-    env.update({"PORT": str(_free_port()), "MAILX_DATA_DIR": str(folder), "PYTHONUNBUFFERED": "1",
-                "PYTHONPATH": os.pathsep.join(str(p) for p in PATHS)})  # fmt: skip
-    process = subprocess.Popen(
-        [sys.executable, "functions/jmap/jmap_local.py"],
-        cwd=ROOT,
-        env=env,
-        text=True,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    lines: queue.Queue[str] = queue.Queue()
-
-    def pump() -> None:
-        assert process.stdout is not None
-        for line in process.stdout:
-            lines.put(line)
-
-    threading.Thread(target=pump, daemon=True).start()
-    seen = ""
-    deadline = time.monotonic() + START_SECONDS
-    while "Press Ctrl-C to stop." not in seen:
-        if time.monotonic() > deadline or process.poll() is not None:
-            process.kill()
-            raise RuntimeError("the local runtime did not start:\n" + seen)
-        try:
-            seen += lines.get(timeout=0.2)
-        except queue.Empty:
-            continue
-    url = re.search(r"^\s*URL\s+(\S+)", seen, re.MULTILINE)
-    secret = re.search(r"^\s*Management key\s+(\S+)", seen, re.MULTILINE)
-    if not url or not secret:
-        raise RuntimeError("no URL or management key in the banner:\n" + seen)
-    return process, url.group(1), secret.group(1)
 
 
 def _message(tag: str, n: int) -> bytes:
@@ -162,7 +109,8 @@ def run(count: int = 1000, rounds: int = 4) -> str:
     spent = {"deliver": 0.0, "service": 0.0, "importer": 0.0}
     with tempfile.TemporaryDirectory(prefix="mailx-bench-import-") as name:
         folder = Path(name)
-        process, base, key = _start(folder / "data")
+        runtime = start_runtime(folder / "data", free_port())
+        process, base, key = runtime.process, runtime.base, runtime.key
         try:
             for r in range(rounds):
                 spent["deliver"] += _deliver(base, key, f"d{r}x", per_round)

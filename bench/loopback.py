@@ -11,7 +11,6 @@ import base64
 import http.client
 import json
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -25,6 +24,7 @@ from typing import Any
 from bench import loader
 from bench.api import CORE, LIST_PROPERTIES, MAIL
 from bench.harness import ENV, PASSWORD, PATHS, ROOT, USER, reset_caches
+from bench.restart import free_port
 
 AUTH = "Basic " + base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode()
 Send = Callable[[http.client.HTTPConnection, int], None]
@@ -48,13 +48,6 @@ class Load:
         if not self.latencies:
             return float("nan")
         return self.latencies[min(len(self.latencies) - 1, int(p / 100 * len(self.latencies)))]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def _wait(port: int, path: str, process: subprocess.Popen[bytes], seconds: float = 60.0) -> None:
@@ -89,7 +82,7 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 @contextmanager
 def servers() -> Iterator[tuple[int, str]]:
     """moto's server and uvicorn (create_app) on loopback; yields (API port, alice's account id)."""
-    moto_port, api_port = _free_port(), _free_port()
+    moto_port, api_port = free_port(), free_port()
     endpoint = f"http://127.0.0.1:{moto_port}"
     env = {**os.environ, **ENV, "AWS_ENDPOINT_URL": endpoint,
            "PYTHONPATH": os.pathsep.join(str(p) for p in PATHS)}  # fmt: skip

@@ -55,15 +55,26 @@ class Start:
     process: subprocess.Popen[str]
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A free loopback port."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
         return port
 
 
-def _start(folder: Path, port: int, echo: bool) -> Start:
+def start_runtime(folder: Path, port: int, echo: bool = False) -> Start:
+    """`make dev`'s runtime on PORT with data in FOLDER, once its banner says it is ready."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "MAILX_"))}
+    for name in (
+        "TOKEN_SECRET",
+        "MANAGEMENT_KEY",
+        "PUBLIC_BASE_URL",
+        "DOMAIN",
+        "TABLE_PREFIX",
+        "BUCKET_NAME",
+    ):
+        env.pop(name, None)  # the runtime sets its own; a developer's shell must not leak in
     env.update({"PORT": str(port), "MAILX_DATA_DIR": str(folder), "PYTHONUNBUFFERED": "1"})
     began = time.perf_counter()
     process = subprocess.Popen(
@@ -152,8 +163,8 @@ def run(messages: int = DEFAULT_MESSAGES, full_replay: bool = True) -> tuple[str
     rows: list[tuple[str, str, str]] = []
     missed: list[str] = []
     with tempfile.TemporaryDirectory(prefix="mailx-restart-") as tmp:
-        folder, port = Path(tmp) / "data", _free_port()
-        first = _start(folder, port, echo=False)
+        folder, port = Path(tmp) / "data", free_port()
+        first = start_runtime(folder, port, echo=False)
         began = time.perf_counter()
         try:
             with ThreadPoolExecutor(max_workers=4) as pool:
@@ -169,7 +180,7 @@ def run(messages: int = DEFAULT_MESSAGES, full_replay: bool = True) -> tuple[str
         )
         sizes = f"log {_size(folder, 'moto-wal.jsonl')}, snapshot {_size(folder, 'moto-snapshot.pickle')}"
         rows.append(("stop (Ctrl-C), snapshot written", f"{stopped:.1f} s", sizes))
-        again = _start(folder, port, echo=True)
+        again = start_runtime(folder, port, echo=True)
         try:
             total = _inbox_total(again)
         finally:
@@ -182,7 +193,7 @@ def run(messages: int = DEFAULT_MESSAGES, full_replay: bool = True) -> tuple[str
             missed.append(f"the inbox held {total:,} of {messages:,} messages after the restart")
         if full_replay:
             (folder / "moto-snapshot.pickle").unlink()
-            whole = _start(folder, port, echo=True)
+            whole = start_runtime(folder, port, echo=True)
             try:
                 total = _inbox_total(whole)
             finally:
