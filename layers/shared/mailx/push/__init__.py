@@ -1,1 +1,1 @@
-"""Push (RFC 8620 §7): the event-source resource; PushSubscription and WebSocket push are not built."""
+"""Push (RFC 8620 §7, RFC 8887): the change feed, its sinks (WebSocket, Web Push) and the event source."""
