@@ -8,7 +8,16 @@ from __future__ import annotations
 from typing import Any
 
 from mailx import limits
-from mailx.protocol.capabilities import BLOB, CORE, MAIL, MAILX_LIMITS, SUBMISSION, VACATION_RESPONSE
+from mailx.config import get_settings
+from mailx.protocol.capabilities import (
+    BLOB,
+    CORE,
+    MAIL,
+    MAILX_LIMITS,
+    SUBMISSION,
+    VACATION_RESPONSE,
+    WEBSOCKET,
+)
 from mailx.server.method_table import registry
 
 __all__ = ["BLOB", "account_capabilities", "server_capabilities", "supported"]
@@ -57,7 +66,19 @@ def server_capabilities() -> dict[str, dict[str, Any]]:
     found: dict[str, dict[str, Any]] = {
         urn: {} for urn in sorted(supported()) if urn not in (CORE, MAILX_LIMITS)
     }
-    return {**found, MAILX_LIMITS: limits.advertised()}
+    websocket = websocket_capability()
+    return {**found, MAILX_LIMITS: limits.advertised(), **({WEBSOCKET: websocket} if websocket else {})}
+
+
+def websocket_capability(access_token: str | None = None) -> dict[str, Any] | None:
+    """RFC 8887 §3's capability when this deployment has a WebSocket URL; the URL carries ACCESS_TOKEN
+    (a `websocket` URL token) so a browser's WebSocket, which cannot set headers, can authenticate."""
+    url = get_settings().websocket_url.strip()
+    if not url:
+        return None
+    if access_token:
+        url += ("&" if "?" in url else "?") + f"access_token={access_token}"
+    return {"url": url, "supportsPush": True}
 
 
 def account_capabilities() -> dict[str, dict[str, Any]]:
