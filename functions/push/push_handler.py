@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from mailx.config import get_settings
 from mailx.observe.lambda_log import function_logger, log_invocation, record_count
-from mailx.push import fanout
+from mailx.push import fanout, websocket_sink
 from mailx.push.feed import Sink
+from mailx.push.sinks import push_sinks
 from mailx.push.stream_records import parse_records
 
 logger = function_logger("mailx-push")
@@ -19,11 +21,8 @@ logger = function_logger("mailx-push")
 
 def sinks() -> tuple[Sink, ...]:
     """Every push path the feed is handed to (built per invocation: settings may be swapped in tests)."""
-    from mailx.config import get_settings
-    from mailx.push import websocket_sink
-
     poster = websocket_sink.management_poster(get_settings().websocket_management_url)
-    return (websocket_sink.sink(poster),)
+    return push_sinks(poster)
 
 
 @logger.inject_lambda_context(clear_state=True)

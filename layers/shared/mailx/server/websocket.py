@@ -157,8 +157,11 @@ def _catch_up(account_id: str, enable: wire.PushEnable) -> list[dict[str, Any]]:
         return []
     wanted = EventSourceParams(enable.data_types, close_after_state=False, ping=0)
     current = transactions.get_states(account_id, consistent=True)
-    baseline = resume_baseline(decode_event_id(enable.push_state, account_id) or {}, current)
-    changed = changed_types(baseline, current, wanted)
+    last = decode_event_id(enable.push_state, account_id)
+    if last is None:
+        changed = {name: value for name, value in current.items() if wanted.wants(name)}
+    else:
+        changed = changed_types(resume_baseline(last, current), current, wanted)
     if not changed:
         return []
     return [wire.state_change(account_id, changed, encode_event_id(account_id, current))]
