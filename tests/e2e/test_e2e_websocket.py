@@ -18,6 +18,7 @@ import httpx
 import pytest
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import InvalidStatus
+from websockets.typing import Subprotocol
 
 from tests.helpers.e2e import Account, Runtime, create_account, deliver, message
 
@@ -51,7 +52,7 @@ def _account_id(runtime: Runtime, account: Account) -> str:
 
 async def _open(url: str, authorization: str | None = None) -> ClientConnection:
     headers = {"Authorization": authorization} if authorization else None
-    return await connect(url, subprotocols=["jmap"], additional_headers=headers)  # type: ignore[list-item]
+    return await connect(url, subprotocols=[Subprotocol("jmap")], additional_headers=headers)
 
 
 async def _ask(socket: ClientConnection, frame: str) -> dict[str, Any]:
