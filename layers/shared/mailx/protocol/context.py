@@ -77,6 +77,9 @@ class RequestContext:
     accounts: Mapping[str, AccountAccess]
     created_ids: dict[str, str] = field(default_factory=dict)
     services: Services = field(default_factory=NoServices)
+    # The account of the credentials that made the request: what methods without an `accountId`
+    # (PushSubscription, RFC 8620 §7.2) belong to. None for requests built without sign-in.
+    owner: str | None = None
 
     @classmethod
     def for_request(
