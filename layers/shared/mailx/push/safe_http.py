@@ -82,9 +82,11 @@ def refusal(address: IpAddress, *, allow_loopback: bool) -> str | None:
         return "a link-local address"
     if address in _SHARED:
         return "a shared (CGNAT) address"
+    if address.is_unspecified or address.is_reserved:
+        return "a reserved address"
     if address.is_private:
         return "a private address"
-    if address.is_unspecified or address.is_reserved or not address.is_global:
+    if not address.is_global:
         return "a reserved address"
     return None
 
