@@ -56,6 +56,10 @@ class Receiver:
             return list(self.received[:count])
 
 
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 128  # the default 5 drops simultaneous connects: a 1 s SYN retry each
+
+
 @contextmanager
 def push_receiver() -> Iterator[Receiver]:
     """Serve on 127.0.0.1 (a free port) until the block ends."""
@@ -81,7 +85,7 @@ def push_receiver() -> Iterator[Receiver]:
         def log_message(self, format: str, *args: Any) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server = _Server(("127.0.0.1", 0), Handler)
     receiver.url = f"http://127.0.0.1:{server.server_address[1]}/push/device-1"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
