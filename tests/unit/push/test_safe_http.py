@@ -140,6 +140,15 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(b"x" * (1 << 20))
         elif self.mode == "slow":
             time.sleep(2)
+        elif self.mode == "drip":  # a header line every 0.1 s: no single read ever times out
+            self.wfile.write(b"HTTP/1.1 200 OK\r\n")
+            for _ in range(30):
+                time.sleep(0.1)
+                try:
+                    self.wfile.write(b"X-Drip: 1\r\n")
+                    self.wfile.flush()
+                except OSError:
+                    return
         else:
             self.send_response(201)
             self.send_header("Content-Length", "2")
@@ -194,6 +203,18 @@ def test_a_slow_server_times_out(server: tuple[int, type[_Handler]], monkeypatch
     port, handler = server
     handler.mode = "slow"
     monkeypatch.setattr(safe_http, "READ_TIMEOUT_SECONDS", 0.3)
+    started = time.monotonic()
+    with pytest.raises(safe_http.PushTransportError):
+        safe_http.post(check_url(f"http://127.0.0.1:{port}/", allow_loopback=True), b"{}", {})
+    assert time.monotonic() - started < 1.5
+
+
+def test_a_server_dripping_its_answer_is_cut_off_at_the_total_time(
+    server: tuple[int, type[_Handler]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    port, handler = server
+    handler.mode = "drip"
+    monkeypatch.setattr(safe_http, "TOTAL_TIMEOUT_SECONDS", 0.5)
     started = time.monotonic()
     with pytest.raises(safe_http.PushTransportError):
         safe_http.post(check_url(f"http://127.0.0.1:{port}/", allow_loopback=True), b"{}", {})

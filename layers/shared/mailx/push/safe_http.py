@@ -5,21 +5,25 @@ StateChange) goes through here: https only (http only to loopback, and loopback 
 local runtime allows it), the host resolved once and every address checked (no private, loopback,
 link-local, unique-local, multicast, shared-address (CGNAT), reserved or cloud-metadata address), the
 connection made to the checked address itself (so a second, rebinding DNS answer is never used), no
-redirect followed, short timeouts, and at most MAX_RESPONSE_BYTES of the answer read.
+redirect followed, short timeouts (each step and the whole request), and at most MAX_RESPONSE_BYTES
+of the answer read.
 """
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import ipaddress
 import socket
 import ssl
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 CONNECT_TIMEOUT_SECONDS = 3.0
-READ_TIMEOUT_SECONDS = 5.0
+READ_TIMEOUT_SECONDS = 5.0  # per socket operation
+TOTAL_TIMEOUT_SECONDS = 8.0  # the whole request: a server dripping bytes cannot hold us longer
 MAX_RESPONSE_BYTES = 4096
 MAX_URL_LENGTH = 2048
 
@@ -174,14 +178,29 @@ def post(target: Target, body: bytes, headers: Mapping[str, str]) -> PushRespons
         connection = _PinnedHttps(target, ssl.create_default_context())
     else:
         connection = _PinnedHttp(target)
+    aborted = threading.Event()
+    watchdog = threading.Timer(TOTAL_TIMEOUT_SECONDS, _abort, (connection, aborted))
+    watchdog.daemon = True
+    watchdog.start()
     try:
         connection.request("POST", target.path, body=body, headers=dict(headers))
         response = connection.getresponse()
         data = response.read(MAX_RESPONSE_BYTES)
-        return PushResponse(
-            status=response.status, headers={k.lower(): v for k, v in response.getheaders()}, body=data
-        )
+        status, answer_headers = response.status, {k.lower(): v for k, v in response.getheaders()}
     except (OSError, http.client.HTTPException) as exc:
         raise PushTransportError(f"{type(exc).__name__}: {exc}") from exc
     finally:
+        watchdog.cancel()
         connection.close()
+    if aborted.is_set():  # what was read before the cut may look like a whole answer; it is not one
+        raise PushTransportError(f"no complete answer within {TOTAL_TIMEOUT_SECONDS} s")
+    return PushResponse(status=status, headers=answer_headers, body=data)
+
+
+def _abort(connection: http.client.HTTPConnection, aborted: threading.Event) -> None:
+    """End a request past its total time: shutting the socket down wakes the blocked read."""
+    aborted.set()
+    sock = connection.sock
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)

@@ -21,11 +21,12 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from mailx.config import Settings, get_settings
+from mailx.config import Settings
 from mailx.push import ece, safe_http, vapid
 from mailx.push.eventsource import state_change
 from mailx.push.feed import StateChangeEvent
 from mailx.store import push_subscriptions
+from mailx.store.config_store import effective_settings
 from mailx.store.push_subscriptions import PushSubscriptionRecord
 
 logger = logging.getLogger("mailx.push.webpush")
@@ -97,7 +98,7 @@ def send(
     The URL is checked (and resolved) again on every delivery: what it resolves to may have changed
     since the subscription was created.
     """
-    settings = settings or get_settings()
+    settings = settings or effective_settings()
     try:
         target = safe_http.check_url(
             record.url, allow_loopback=settings.push_allow_loopback, resolve=IO.resolve
@@ -201,19 +202,30 @@ def deliver(events: Sequence[StateChangeEvent]) -> None:
     else; each one's outcome is recorded on its subscription. Raises only if the store cannot be read.
     """
     jobs = _jobs(events)
-    if not jobs:
-        return
-    settings = get_settings()
+    if jobs:
+        settings = effective_settings()
+        _in_parallel(lambda record, payload: settle(record, send(record, payload, settings=settings)), jobs)
 
+
+def send_verifications(records: Sequence[PushSubscriptionRecord], settings: Settings) -> None:
+    """POST each new subscription's PushVerification, side by side (a /set may create several)."""
+    _in_parallel(lambda record, _: send_verification(record, settings), [(r, {}) for r in records])
+
+
+def _in_parallel(
+    work: Callable[[PushSubscriptionRecord, dict[str, object]], object],
+    jobs: Sequence[tuple[PushSubscriptionRecord, dict[str, object]]],
+) -> None:
     def run(job: tuple[PushSubscriptionRecord, dict[str, object]]) -> None:
         record, payload = job
         try:
-            settle(record, send(record, payload, settings=settings))
+            work(record, payload)
         except Exception:  # one subscription's fault must not stop or repeat the others' pushes
             logger.exception("push to subscription %s failed unexpectedly", record.subscription_id)
 
-    if len(jobs) == 1:
-        run(jobs[0])
+    if len(jobs) <= 1:
+        for job in jobs:
+            run(job)
         return
     with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL, len(jobs))) as pool:
         list(pool.map(run, jobs))

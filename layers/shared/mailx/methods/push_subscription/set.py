@@ -5,7 +5,8 @@ its own conditional item write, after the checks: the URL passes the SSRF rules 
 `invalidProperties` SetError on `url`), the account holds fewer than PUSH_SUBSCRIPTIONS_MAX
 (`overQuota`) and has created fewer than PUSH_SUBSCRIPTION_CREATES_PER_HOUR in the last hour
 (`rateLimit`; §8.6 asks for both limits). The verification POST is made before the response, with
-one try and short timeouts; the client must cope with it arriving first (§7.2.3).
+one try each, side by side, within the request timeouts of mailx.push.safe_http; the client must
+cope with it arriving first (§7.2.3).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from mailx.push import webpush
 from mailx.store import kv, push_subscriptions
 from mailx.store.config_store import effective_settings
 from mailx.store.errors import NotFound
+from mailx.store.push_subscriptions import PushSubscriptionRecord
 
 CREATE_WINDOW_SECONDS = 3600
 
@@ -40,6 +42,7 @@ class _Call:
         self.result = SetResult(account_id=account_id, old_state=None)
         self.records = {r.subscription_id: r for r in push_subscriptions.list_all(account_id)}
         self.created_ids: dict[str, str] = {}
+        self.to_verify: list[PushSubscriptionRecord] = []
 
     def resolve(self, ref: str) -> str | None:
         if ref.startswith("#") and ref[1:] in self.created_ids:
@@ -70,7 +73,7 @@ class _Call:
         self.records[record.subscription_id] = record
         self.created_ids[creation_id] = record.subscription_id
         self.result.create_ok(creation_id, reported)
-        webpush.send_verification(record, self.settings)
+        self.to_verify.append(record)
 
     def update(self, key: str, patch: dict[str, Any]) -> None:
         target = self.resolve(key)
@@ -118,6 +121,10 @@ def push_subscription_set(call: CallContext, args: dict[str, Any]) -> dict[str, 
         work.update(key, patch)
     for key in destroy:
         work.destroy(key)
+    # Those still there (a create may be destroyed in the same call) get their PushVerification now.
+    webpush.send_verifications(
+        [r for r in work.to_verify if r.subscription_id in work.records], work.settings
+    )
     response = work.result.to_response()
     for name in ("accountId", "oldState", "newState"):
         del response[name]
