@@ -256,3 +256,22 @@ def test_a_url_that_now_resolves_privately_is_not_contacted(
         webpush.deliver([StateChangeEvent(alice.account_id, {"Email": 2}, {"Email": 1})])
     assert push_subscriptions.get(alice.account_id, "Prebind").failures == 3
     assert receiver.received == []
+
+
+def test_a_subscription_made_with_a_bearer_token_ends_with_the_token(
+    local_push: Any, alice: Any, receiver: Receiver
+) -> None:
+    login = local_push.post("/v0/auth/login", json={"username": "alice", "password": "correct horse battery"})
+    bearer = {"Authorization": f"Bearer {login.json()['token']}"}
+    by_token = subscribe(local_push, receiver, auth=bearer)
+    by_password = subscribe(local_push, receiver)
+    webpush.deliver([StateChangeEvent(alice.account_id, {"Email": 2}, {"Email": 1})])
+    assert len(receiver.wait_for(4)) == 4  # two verifications, then one push each
+    assert local_push.post("/v0/auth/logout", headers=bearer).status_code == 200
+    webpush.deliver([StateChangeEvent(alice.account_id, {"Email": 3}, {"Email": 2})])
+    [fifth] = receiver.wait_for(5)[4:]
+    time.sleep(0.2)
+    assert len(receiver.received) == 5  # only the Basic-made subscription heard of Email 3
+    assert json.loads(fifth.body)["changed"] == {alice.account_id: {"Email": "3"}}
+    assert [r.subscription_id for r in push_subscriptions.list_all(alice.account_id)] == [by_password]
+    assert by_token != by_password

@@ -80,6 +80,9 @@ class RequestContext:
     # The account of the credentials that made the request: what methods without an `accountId`
     # (PushSubscription, RFC 8620 §7.2) belong to. None for requests built without sign-in.
     owner: str | None = None
+    # Where the liveness of those credentials is recorded when they can be revoked or expire (a Bearer
+    # token's record), else None: a push subscription made with them ends with them (§7.2).
+    credential_key: str | None = None
 
     @classmethod
     def for_request(

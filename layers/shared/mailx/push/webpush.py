@@ -25,7 +25,7 @@ from mailx.config import Settings
 from mailx.push import ece, safe_http, vapid
 from mailx.push.eventsource import state_change
 from mailx.push.feed import StateChangeEvent
-from mailx.store import push_subscriptions
+from mailx.store import kv, push_subscriptions
 from mailx.store.config_store import effective_settings
 from mailx.store.push_subscriptions import PushSubscriptionRecord
 
@@ -181,6 +181,19 @@ def wanted(record: PushSubscriptionRecord, changed: set[str], now: float) -> lis
     return sorted(changed.intersection(record.types))
 
 
+def _credentials_live(record: PushSubscriptionRecord, seen: dict[str, bool]) -> bool:
+    """Whether the Bearer token that made RECORD still exists (one read per token and batch).
+
+    RFC 8620 §7.2: a subscription MUST be destroyed when its credentials expire or are revoked.
+    """
+    key = record.credential_key
+    if key is None:
+        return True
+    if key not in seen:
+        seen[key] = kv.get(key) is not None
+    return seen[key]
+
+
 def _jobs(events: Sequence[StateChangeEvent]) -> list[tuple[PushSubscriptionRecord, dict[str, object]]]:
     """Every (subscription, StateChange) the batch calls for: one Query per changed account."""
     jobs: list[tuple[PushSubscriptionRecord, dict[str, object]]] = []
@@ -188,9 +201,12 @@ def _jobs(events: Sequence[StateChangeEvent]) -> list[tuple[PushSubscriptionReco
         if not changed:
             continue
         now = IO.clock()
+        live: dict[str, bool] = {}
         for record in push_subscriptions.list_all(account_id, consistent=False):
             types = wanted(record, changed, now)
-            if types:
+            if types and not _credentials_live(record, live):
+                push_subscriptions.delete(record.account_id, record.subscription_id)
+            elif types:
                 jobs.append((record, state_change(account_id, {name: states[name] for name in types})))
     return jobs
 

@@ -61,6 +61,7 @@ def handle(principal: Principal, body: bytes) -> dict[str, Any]:
         accounts=access,
         services=Services(principal),
         owner=account.account_id,
+        credential_key=principal.token.kv_key if principal.token is not None else None,
     )
     request_log.note(accountId=account.account_id)
     with _Slot(account.account_id):

@@ -330,3 +330,4 @@ class PushSubscription(Model):
     types = UnicodeAttribute(null=True)  # JSON list of type names; null: every type
     failures = NumberAttribute(default=0)  # consecutive failed deliveries (reset by a success)
     not_before = NumberAttribute(default=0)  # after a 429: no push before this epoch second
+    credential_key = UnicodeAttribute(null=True)  # the kv record of the Bearer token that made it

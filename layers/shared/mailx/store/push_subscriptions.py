@@ -36,6 +36,9 @@ class PushSubscriptionRecord:
     types: tuple[str, ...] | None
     failures: int = 0
     not_before: int = 0
+    # The `kv` key of the Bearer token that created it (None for Basic credentials, which do not end):
+    # while that record is gone, the credentials are revoked or expired and so is the subscription.
+    credential_key: str | None = None
 
 
 def _now() -> int:
@@ -58,6 +61,7 @@ def _record(item: PushSubscription) -> PushSubscriptionRecord:
         types=types,
         failures=int(item.failures or 0),
         not_before=int(item.not_before or 0),
+        credential_key=item.credential_key,
     )
 
 
@@ -86,6 +90,7 @@ def put_new(record: PushSubscriptionRecord) -> None:
         types=None if record.types is None else json.dumps(list(record.types)),
         failures=0,
         not_before=0,
+        credential_key=record.credential_key,
     )
     try:
         item.save(condition=PushSubscription.subscription_id.does_not_exist())

@@ -2,7 +2,8 @@
 
 Decisions (the RFC leaves them to the server):
 - Subscriptions belong to the account of the credentials (a mailx login is one account); every read
-  and write is keyed by it, so no call can see or touch another account's subscriptions.
+  and write is keyed by it, so no call can see or touch another account's subscriptions. One made
+  with a Bearer token also ends with that token (revoked or expired): the sink then removes it.
 - `expires` is capped at PUSH_SUBSCRIPTION_MAX_EXPIRES_SECONDS ahead (never below the 48 hours §7.2
   requires) and set to that cap when the client gives none; the response reports the value set.
 - The verification code is 128 random bits (§8.6: enough entropy against guessing), compared in
@@ -111,7 +112,12 @@ def check_url(value: Any, settings: Settings) -> str:
 
 
 def check_create(
-    obj: dict[str, Any], account_id: str, subscription_id: str, settings: Settings, now: float
+    obj: dict[str, Any],
+    account_id: str,
+    subscription_id: str,
+    settings: Settings,
+    now: float,
+    credential_key: str | None = None,
 ) -> tuple[PushSubscriptionRecord, dict[str, Any]]:
     """The record to store for a create, and what `created` reports, or a SetError."""
     bad = sorted(name for name in obj if name not in PROPERTIES or name == "id")
@@ -140,6 +146,7 @@ def check_create(
         expires=expires,
         expires_at=expires_at,
         types=types,
+        credential_key=credential_key,
     )
     reported: dict[str, Any] = {"id": subscription_id, "expires": expires}
     for name in ("keys", "types", "verificationCode"):

@@ -58,7 +58,12 @@ class _Call:
             return
         try:
             record, reported = _rules.check_create(
-                obj, self.account_id, new_id("P"), self.settings, time.time()
+                obj,
+                self.account_id,
+                new_id("P"),
+                self.settings,
+                time.time(),
+                self.call.request.credential_key,
             )
         except SetError as error:
             self.result.create_failed(creation_id, error)
