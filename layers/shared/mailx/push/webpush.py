@@ -82,7 +82,9 @@ def _body(record: PushSubscriptionRecord, payload: Mapping[str, object]) -> tupl
 
 def _retry_after(response: safe_http.PushResponse) -> int:
     text = response.headers.get("retry-after", "").strip()
-    seconds = int(text) if text.isdigit() and len(text) < 9 else RETRY_AFTER_DEFAULT_SECONDS
+    seconds = (
+        int(text) if text.isascii() and text.isdigit() and len(text) < 9 else RETRY_AFTER_DEFAULT_SECONDS
+    )
     return max(1, min(seconds, RETRY_AFTER_MAX_SECONDS))
 
 
