@@ -252,3 +252,32 @@ def test_session_advertises_the_vapid_key(client: Any, alice: Any) -> None:
     assert p256.on_curve(vapid.b64url_decode(key))
     assert key == vapid.application_server_key(get_settings())
     assert VAPID not in session["accounts"][alice.account_id]["accountCapabilities"]
+
+
+def test_refused_creates_spend_the_hours_budget_so_names_are_not_resolved_without_end(
+    local_push: Any, alice: Any, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mailx.push import webpush
+    from tests.helpers.environment import reset_caches
+
+    monkeypatch.setenv("PUSH_SUBSCRIPTION_CREATES_PER_HOUR", "2")
+    reset_caches()
+    looked_up: list[str] = []
+
+    def resolve(host: str, port: int) -> list[str]:
+        looked_up.append(host)
+        return ["10.0.0.9"]
+
+    monkeypatch.setattr(webpush.IO, "resolve", resolve)
+    probes = {f"p{n}": {"deviceClientId": "d", "url": f"https://h{n}.internal.test/"} for n in range(5)}
+    result = set_(local_push, {"create": probes})
+    kinds = {name: error["type"] for name, error in result["notCreated"].items()}
+    assert kinds == {
+        "p0": "invalidProperties",
+        "p1": "invalidProperties",
+        "p2": "rateLimit",
+        "p3": "rateLimit",
+        "p4": "rateLimit",
+    }
+    assert looked_up == ["h0.internal.test", "h1.internal.test"]
+    assert receiver.received == []

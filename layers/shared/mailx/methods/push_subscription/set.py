@@ -3,8 +3,9 @@
 No `accountId`, no `ifInState`, no `oldState`/`newState`: subscriptions carry no state. Each create is
 its own conditional item write, after the checks: the URL passes the SSRF rules (a refused URL is an
 `invalidProperties` SetError on `url`), the account holds fewer than PUSH_SUBSCRIPTIONS_MAX
-(`overQuota`) and has created fewer than PUSH_SUBSCRIPTION_CREATES_PER_HOUR in the last hour
-(`rateLimit`; §8.6 asks for both limits). The verification POST is made before the response, with
+(`overQuota`) and has attempted fewer than PUSH_SUBSCRIPTION_CREATES_PER_HOUR creates in the last
+hour, refused ones included, since each check resolves a client-chosen name (`rateLimit`; §8.6 asks
+for both limits). The verification POST is made before the response, with
 one try each, side by side, within the request timeouts of mailx.push.safe_http; the client must
 cope with it arriving first (§7.2.3).
 """
@@ -56,6 +57,13 @@ class _Call:
                 creation_id, SetError(OVER_QUOTA, f"at most {limit} push subscriptions")
             )
             return
+        # Counted before the checks: checking a URL resolves a client-chosen name, which is rationed too.
+        count = kv.increment(f"{self.account_id}#pushsubscription-creates", CREATE_WINDOW_SECONDS)
+        if count > self.settings.push_subscription_creates_per_hour:
+            limit = self.settings.push_subscription_creates_per_hour
+            limited = SetError(RATE_LIMIT, f"at most {limit} push subscriptions may be created per hour")
+            self.result.create_failed(creation_id, limited)
+            return
         try:
             record, reported = _rules.check_create(
                 obj,
@@ -67,12 +75,6 @@ class _Call:
             )
         except SetError as error:
             self.result.create_failed(creation_id, error)
-            return
-        count = kv.increment(f"{self.account_id}#pushsubscription-creates", CREATE_WINDOW_SECONDS)
-        if count > self.settings.push_subscription_creates_per_hour:
-            limit = self.settings.push_subscription_creates_per_hour
-            limited = SetError(RATE_LIMIT, f"at most {limit} push subscriptions may be created per hour")
-            self.result.create_failed(creation_id, limited)
             return
         push_subscriptions.put_new(record)
         self.records[record.subscription_id] = record
