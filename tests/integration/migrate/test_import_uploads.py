@@ -33,6 +33,16 @@ def _maildir(root: Path, big: bool) -> list[bytes]:
     return raws
 
 
+def _import(
+    capsys: pytest.CaptureFixture[str], url: str, tmp_path: Path, account: str, *extra: str
+) -> tuple[int, str, str]:
+    """`mailx import` of tmp_path/Maildir into ACCOUNT, with a state file of its own."""
+    return mailx(
+        capsys, url, "import", str(tmp_path / "Maildir"), "--account", account,
+        "--state", str(tmp_path / "s.jsonl"), "--no-progress", *extra,
+    )  # fmt: skip
+
+
 @pytest.fixture
 def wire(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str, str]]:
     """Every request the importer's HTTP client sends: (method, path, first method name of a JMAP call)."""
@@ -59,10 +69,7 @@ def test_small_messages_go_up_in_one_blob_upload_per_batch(
     create_account(capsys, url, "una")
     raws = _maildir(tmp_path / "Maildir", big=False)
     # When it is imported in batches of 10
-    code, out, err = mailx(
-        capsys, url, "import", str(tmp_path / "Maildir"), "--account", "una", "--batch", "10",
-        "--state", str(tmp_path / "s.jsonl"), "--no-progress",
-    )  # fmt: skip
+    code, out, err = _import(capsys, url, tmp_path, "una", "--batch", "10")
     assert code == 0, err + out
     # Then no message went to the upload endpoint: three Blob/upload and three Email/import requests
     assert not [w for w in wire if w[1].startswith("/jmap/upload")]
@@ -81,10 +88,7 @@ def test_a_message_too_big_for_one_request_goes_to_the_upload_endpoint(
     create_account(capsys, url, "vic")
     raws = _maildir(tmp_path / "Maildir", big=True)
     # When they are imported
-    code, out, err = mailx(
-        capsys, url, "import", str(tmp_path / "Maildir"), "--account", "vic",
-        "--state", str(tmp_path / "s.jsonl"), "--no-progress",
-    )  # fmt: skip
+    code, out, err = _import(capsys, url, tmp_path, "vic")
     assert code == 0, err + out
     # Then the big one (only) went to uploadUrl, the rest in one Blob/upload
     uploads = [w for w in wire if w[0] == "POST" and w[1].startswith("/jmap/upload")]
@@ -113,10 +117,7 @@ def test_a_refused_blob_upload_falls_back_to_the_upload_endpoint(
 
     monkeypatch.setattr(Client, "upload_many", refused)
     # When the Maildir is imported
-    code, out, err = mailx(
-        capsys, url, "import", str(tmp_path / "Maildir"), "--account", "wes",
-        "--state", str(tmp_path / "s.jsonl"), "--no-progress",
-    )  # fmt: skip
+    code, out, err = _import(capsys, url, tmp_path, "wes")
     # Then each message went to uploadUrl instead, and all arrived
     assert code == 0, err + out
     assert len([w for w in wire if w[1].startswith("/jmap/upload")]) == SMALL
@@ -135,10 +136,7 @@ def test_a_fault_in_the_grouped_upload_fails_its_messages_and_the_run_ends(
 
     monkeypatch.setattr(Client, "upload_many", broken)
     # When the Maildir is imported
-    code, out, err = mailx(
-        capsys, url, "import", str(tmp_path / "Maildir"), "--account", "xia",
-        "--state", str(tmp_path / "s.jsonl"), "--no-progress",
-    )  # fmt: skip
+    code, out, err = _import(capsys, url, tmp_path, "xia")
     # Then the run ends (nothing waits for ever) with every message reported failed, none imported
     assert code == 1
     assert f"imported 0, skipped 0 already imported, failed {SMALL}" in out + err
