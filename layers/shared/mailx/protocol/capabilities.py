@@ -13,3 +13,6 @@ QUOTA = "urn:ietf:params:jmap:quota"
 MAILX_LIMITS = "urn:x-mailx:limits"
 # RFC 8887 §3: JMAP over WebSocket, a session capability only (no methods, nothing to name in `using`).
 WEBSOCKET = "urn:ietf:params:jmap:websocket"
+# RFC 9749: the server signs its Web Push requests with VAPID (RFC 8292); the session capability
+# carries `applicationServerKey`. It has no methods and no account capability.
+WEBPUSH_VAPID = "urn:ietf:params:jmap:webpush-vapid"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.helpers.api_events import FakeContext
-from tests.helpers.auth import ALICE
+from tests.helpers.auth import ALICE, basic
 from tests.helpers.websocket_events import FakeManagementApi, StreamReader
 
 USING = ["urn:ietf:params:jmap:core", "urn:ietf:params:jmap:mail"]
@@ -99,7 +99,7 @@ def test_a_failing_post_resumes_the_batch_from_that_accounts_first_record(
     _listen(bob.account_id, "bob-1")
     management.forbidden.add("bob-1")
     _new_mailbox(client, alice.account_id, "A", ALICE)
-    _new_mailbox(client, bob.account_id, "B", {"Authorization": _basic_bob()})
+    _new_mailbox(client, bob.account_id, "B", basic("bob", "bob's long password"))
     _new_mailbox(client, alice.account_id, "A2", ALICE)
     event = stream.event()
     bob_first = next(
@@ -124,9 +124,3 @@ def test_records_that_move_no_state_push_nothing(
     assert event["Records"]
     assert _push(event) == {"batchItemFailures": []}
     assert management.posts == []
-
-
-def _basic_bob() -> str:
-    import base64
-
-    return "Basic " + base64.b64encode(b"bob:bob's long password").decode()
