@@ -1,9 +1,10 @@
-"""`python -m bench.push`: delivery-to-push latency of JMAP over WebSocket in the local runtime.
+"""`python -m bench.push`: delivery-to-push latency of JMAP over WebSocket and Web Push in the local runtime.
 
 Starts `make dev`'s runtime on a free port with a fresh data folder, connects a WebSocket client
-(RFC 8887, the `websockets` package) with push enabled, then delivers messages one at a time through
-`POST /v0/management/deliver` (the SES ingest path) and timestamps the StateChange each one pushes.
-Two figures per delivery, as percentiles:
+(RFC 8887, the `websockets` package) with push enabled and registers a verified PushSubscription
+(RFC 8620 §7.2) whose URL is a loopback HTTP receiver, then delivers messages one at a time through
+`POST /v0/management/deliver` (the SES ingest path) and timestamps the StateChange each one pushes
+down each path. Two figures per delivery and path, as percentiles:
 
 - commit -> push: from the deliver response (sent after ingest's transaction committed) to the
   StateChange arriving; negative when the push beat the HTTP response (the feed is that fast);
@@ -75,32 +76,74 @@ def percentiles(values: list[float]) -> dict[str, float]:
 
 
 def run(deliveries: int) -> str:
-    """Measure DELIVERIES pushes; the figures as a Markdown table."""
-    with tempfile.TemporaryDirectory(prefix="mailx-bench-push-") as folder:
+    """Measure DELIVERIES pushes down each path; the figures as a Markdown table."""
+    from bench.webpush import receiver
+
+    with tempfile.TemporaryDirectory(prefix="mailx-bench-push-") as folder, receiver() as (url, arrivals):
         start = start_runtime(Path(folder) / "data", free_port())
         try:
-            after_commit, after_request = asyncio.run(_measure_precisely(start, deliveries))
+            _subscribe(start, url, arrivals)
+            timings = asyncio.run(_measure_precisely(start, deliveries, arrivals))
         finally:
             _stop(start)
-    rows = ["| from | p50 | p90 | p99 | max | mean |", "|---|---|---|---|---|---|"]
-    for name, values in (("commit (deliver response) -> StateChange", after_commit),
-                         ("deliver request sent -> StateChange", after_request)):  # fmt: skip
+    rows = ["| path, from | p50 | p90 | p99 | max | mean |", "|---|---|---|---|---|---|"]
+    for name, values in (
+        ("WebSocket: commit (deliver response) -> StateChange", timings.socket_after_commit),
+        ("WebSocket: deliver request sent -> StateChange", timings.socket_after_request),
+        ("Web Push: commit (deliver response) -> POST received", timings.webpush_after_commit),
+        ("Web Push: deliver request sent -> POST received", timings.webpush_after_request),
+    ):
         figures = percentiles(values)
         cells = " | ".join(f"{figures[k] * 1000:.0f} ms" for k in ("p50", "p90", "p99", "max"))
         rows.append(f"| {name} | {cells} | {statistics.fmean(values) * 1000:.0f} ms |")
-    early = sum(1 for v in after_commit if v < 0)
+    early = sum(1 for v in timings.socket_after_commit if v < 0)
     rows.append("")
-    rows.append(f"{deliveries} deliveries; {early} pushes arrived before the deliver response itself.")
+    rows.append(f"{deliveries} deliveries; {early} WebSocket pushes arrived before the deliver response.")
     return "\n".join(rows)
 
 
-async def _measure_precisely(start: Start, deliveries: int) -> tuple[list[float], list[float]]:
-    """As _measure, with the deliver response's arrival timestamped in its own thread."""
-    from websockets.asyncio.client import connect
+def _api(start: Start, *calls: list[Any]) -> list[list[Any]]:
+    body = {"using": ["urn:ietf:params:jmap:core"], "methodCalls": list(calls)}
+    request = urllib.request.Request(
+        f"{start.base}/jmap/api",
+        data=json.dumps(body).encode(),
+        method="POST",
+        headers={"Authorization": _basic(start), "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        answer: list[list[Any]] = json.loads(response.read())["methodResponses"]
+    return answer
 
-    after_commit: list[float] = []
-    after_request: list[float] = []
+
+def _subscribe(start: Start, url: str, arrivals: Any) -> None:
+    """A verified PushSubscription for Email changes, posting to the loopback receiver at URL (no keys:
+    the body is plain JSON, so the verification code is read directly)."""
+    create = {"deviceClientId": "bench", "url": url, "types": ["Email"]}
+    [[_, made, _]] = _api(start, ["PushSubscription/set", {"create": {"s": create}}, "0"])
+    subscription_id = made["created"]["s"]["id"]
+    arrivals.wait_for(1)
+    code = json.loads(arrivals.bodies[0])["verificationCode"]
+    update = {subscription_id: {"verificationCode": code}}
+    [[_, updated, _]] = _api(start, ["PushSubscription/set", {"update": update}, "1"])
+    assert updated["updated"] == {subscription_id: None}, updated
+
+
+@dataclass
+class Timings:
+    """Seconds per delivery, for each path and starting point."""
+
+    socket_after_commit: list[float]
+    socket_after_request: list[float]
+    webpush_after_commit: list[float]
+    webpush_after_request: list[float]
+
+
+async def _measure_precisely(start: Start, deliveries: int, arrivals: Any) -> Timings:
+    """Each delivery's pushes, with the deliver response's arrival timestamped in its own thread."""
+    from websockets.asyncio.client import connect
     from websockets.typing import Subprotocol
+
+    timings = Timings([], [], [], [])
 
     jmap = [Subprotocol("jmap")]
     async with connect(
@@ -121,10 +164,13 @@ async def _measure_precisely(start: Start, deliveries: int) -> tuple[list[float]
             pushed = time.perf_counter()
             assert message["@type"] == "StateChange", message
             committed = await delivering
-            after_request.append(pushed - sent)
-            after_commit.append(pushed - committed)
+            posted = (await asyncio.to_thread(arrivals.wait_for, n + 2, 30))[n + 1]
+            timings.socket_after_request.append(pushed - sent)
+            timings.socket_after_commit.append(pushed - committed)
+            timings.webpush_after_request.append(posted - sent)
+            timings.webpush_after_commit.append(posted - committed)
             await asyncio.sleep(PAUSE_SECONDS)
-    return after_commit, after_request
+    return timings
 
 
 # ---------------------------------------------------------------- cost of one connected client on AWS
@@ -183,8 +229,8 @@ def count_steps() -> list[Step]:
         import websocket_handler
 
         from mailx.auth import authenticate
-        from mailx.push import websocket_sink
         from mailx.push.feed import StateChangeEvent
+        from mailx.push.sinks import push_sinks
         from mailx.store import transactions
 
         account_id = account()
@@ -221,8 +267,10 @@ def count_steps() -> list[Step]:
         steps.append(_step("keep-alive Request (no calls)", lambda: route("$default", keepalive)))
         states = transactions.get_states(account_id)
         event = StateChangeEvent(account_id, {**states, "Email": states["Email"] + 1}, states)
-        sink = websocket_sink.sink(lambda connection_id, text: None)
-        steps.append(_step("push fan-out of one commit (1 listener)", lambda: sink([event])))
+        sinks = push_sinks(lambda connection_id, text: None)  # every path: the account has no subscription
+        steps.append(
+            _step("push fan-out of one commit (1 listener)", lambda: [sink([event]) for sink in sinks])
+        )
         steps.append(_step("$disconnect", lambda: route("$disconnect")))
         assert push_handler.handler({"Records": []}, ctx) == {"batchItemFailures": []}
     return steps
@@ -295,7 +343,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         print(cost_tables(args.changes, args.billed_ms) + "\n", flush=True)
     if "latency" not in args.skip:
-        print("## Delivery-to-push latency, JMAP over WebSocket (local runtime)\n", flush=True)
+        print("## Delivery-to-push latency, JMAP over WebSocket and Web Push (local runtime)\n", flush=True)
         print(run(args.deliveries))
     return 0
 

@@ -4,7 +4,7 @@ In-process moto and a real HTTP receiver on a free loopback port (the local runt
 pushes reach loopback over http). Each round hands `mailx.push.webpush.deliver` one StateChangeEvent
 (as the fan-out will) and times it until the receiver has read each subscription's POST; the
 DynamoDB calls of each round are counted. The latency starts at the sink, not at the ingest commit:
-the stream and the fan-out in front of it belong to the change feed (docs/push-subscriptions.md).
+the stream and the fan-out in front of it are timed by `python -m bench.push`, through the local runtime.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from typing import Any
 
 from bench import harness
 
-# us-east-1 list prices, US$ (docs/push-subscriptions.md "Cost")
+# us-east-1 list prices, US$ (docs/push.md, "Web Push cost")
 LAMBDA_REQUEST = 0.20 / 1e6
 LAMBDA_GB_SECOND = 0.0000133334  # arm64
 MEMORY_GB = 1024 / 1024
@@ -31,9 +31,10 @@ PUSH_BYTES = 1400  # one encrypted StateChange with its headers (VAPID token inc
 
 @dataclass
 class _Arrivals:
-    """What the receiver has read: one perf_counter() stamp per POST."""
+    """What the receiver has read: one perf_counter() stamp, and the body, per POST."""
 
     stamps: list[float] = field(default_factory=list)
+    bodies: list[bytes] = field(default_factory=list)
     changed: threading.Condition = field(default_factory=threading.Condition)
 
     def wait_for(self, count: int, timeout: float = 10.0) -> list[float]:
@@ -48,14 +49,16 @@ class _Server(ThreadingHTTPServer):
 
 
 @contextmanager
-def _receiver() -> Iterator[tuple[str, _Arrivals]]:
+def receiver() -> Iterator[tuple[str, _Arrivals]]:
+    """A loopback HTTP push receiver: its URL, and what it has read."""
     arrivals = _Arrivals()
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
-            self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
             with arrivals.changed:
                 arrivals.stamps.append(time.perf_counter())
+                arrivals.bodies.append(body)
                 arrivals.changed.notify_all()
             self.send_response(201)
             self.send_header("Content-Length", "0")
@@ -117,7 +120,7 @@ def measure(rounds: int = 200, subscriptions: int = 1, encrypted: bool = True) -
         latencies: list[float] = []
         durations: list[float] = []
         calls = rru = 0.0
-        with _receiver() as (url, arrivals):
+        with receiver() as (url, arrivals):
             for n in range(subscriptions):
                 p256dh, auth = _user_agent_keys() if encrypted else (None, None)
                 push_subscriptions.put_new(

@@ -66,7 +66,7 @@ class Settings:
     # function posts StateChange messages to (https://{api}.execute-api.{region}.amazonaws.com/{stage}).
     websocket_url: str = ""
     websocket_management_url: str = ""
-    # PushSubscription (RFC 8620 §7.2, docs/push-subscriptions.md): how many an account may hold, how
+    # PushSubscription (RFC 8620 §7.2, docs/push.md): how many an account may hold, how
     # many it may create per hour, and the longest lifetime granted (at least 48 hours, §7.2).
     push_subscriptions_max: int = 20
     push_subscription_creates_per_hour: int = 20

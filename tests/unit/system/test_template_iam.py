@@ -85,8 +85,12 @@ EXPECTED = {
         },
         queues={"OutboundQueue"},
     ),
-    # The change feed's fan-out: the listening connections, nothing else (ManageConnections aside).
-    "PushFunction": Expected(read={"connections"}, write={"connections"}),
+    # The change feed's fan-out: the listening connections and the push subscriptions (with the Bearer
+    # tokens they were made under, and the settings), nothing else (ManageConnections aside).
+    "PushFunction": Expected(
+        read={"connections", "pushsubscriptions", "kv", "config"},
+        write={"connections", "pushsubscriptions"},
+    ),
     "WebhookFunction": Expected(
         read={"accounts", "config", "relayrefs", "submissions", "deliveryevents"},
         write={"accounts", "changes", "submissions", "deliveryevents"},

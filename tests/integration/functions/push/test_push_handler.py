@@ -124,3 +124,38 @@ def test_records_that_move_no_state_push_nothing(
     assert event["Records"]
     assert _push(event) == {"batchItemFailures": []}
     assert management.posts == []
+
+
+def test_a_commit_reaches_the_accounts_web_push_subscription_too(
+    local_push: Any, alice: Any, bob: Any, stream: StreamReader, management: FakeManagementApi, receiver: Any
+) -> None:
+    from tests.helpers.push_receiver import UserAgentKeys
+
+    # Given alice's verified, encrypted Web Push subscription (and no WebSocket connection at all)
+    agent = UserAgentKeys.generate()
+    create = {"deviceClientId": "d", "url": receiver.url, "keys": agent.jmap_keys()}
+    call = ["PushSubscription/set", {"create": {"s": create}}, "0"]
+    made = local_push.post("/jmap/api", headers=ALICE, json={"using": USING, "methodCalls": [call]})
+    subscription_id = made.json()["methodResponses"][0][1]["created"]["s"]["id"]
+    code = agent.decrypt(receiver.wait_for(1)[0].body)["verificationCode"]
+    update = ["PushSubscription/set", {"update": {subscription_id: {"verificationCode": code}}}, "1"]
+    local_push.post("/jmap/api", headers=ALICE, json={"using": USING, "methodCalls": [update]})
+    stream.event()  # history
+    # When alice's and bob's commits reach the push function as one stream batch
+    _new_mailbox(local_push, alice.account_id, "Receipts", ALICE)
+    _new_mailbox(local_push, bob.account_id, "Bob's", basic("bob", "bob's long password"))
+    assert _push(stream.event()) == {"batchItemFailures": []}
+    # Then the subscription got alice's Mailbox change, encrypted, and nothing of bob's
+    [_, push] = receiver.wait_for(2)
+    assert agent.decrypt(push.body) == {
+        "@type": "StateChange",
+        "changed": {alice.account_id: {"Mailbox": _state(alice.account_id, "Mailbox")}},
+    }
+    assert len(receiver.received) == 2
+    assert management.posts == []
+
+
+def _state(account_id: str, type_name: str) -> str:
+    from mailx.store import transactions
+
+    return str(transactions.get_states(account_id)[type_name])
