@@ -41,7 +41,7 @@ class Template:
     """The one parsed message every loaded Email is derived from."""
 
     summary: dict[str, Any]
-    text: str
+    text: dict[str, str]
     size: int
 
 
