@@ -3,7 +3,9 @@
 One message is parsed once; every loaded Email reuses its summary with its own id, Message-ID, subject
 and date. Each message goes through `mailx.mail.ingest._transaction` (so the Email, membership, listing
 view, search text, Thread and thread-reference items are exactly those ingest writes), but the puts are
-sent 25 at a time with BatchWriteItem instead of one transaction each. Mailbox counters are summed and
+sent 25 at a time with BatchWriteItem instead of one transaction each. The full-text tail items ingest
+would write are indexed instead with `fulltext.bulk_add`: segments shaped as compaction leaves them,
+the last few documents in the tail. Mailbox counters are summed and
 applied once, in one final commit that also moves the account's states (one change-log step per type,
 without ids). No S3 objects are written: listing and query never read S3.
 """
@@ -20,6 +22,8 @@ from pynamodb.models import Model
 
 START = datetime(2020, 1, 1, tzinfo=UTC)
 RARE_WORD = "zebra"  # in the subject of one message in a hundred: what the text search looks for
+PAIR_WORD = "lynx"  # in one message in a hundred too; with RARE_WORD in one in two hundred
+RARER_WORD = "quokka"  # in the subject of one message in ten thousand
 _BODY = (
     "Hello Alice,\r\n\r\nHere are the figures for this week. Sales went up in the north and stayed flat "
     "in the south; the new warehouse opens on Monday and the team will need a hand with the move.\r\n\r\n"
@@ -54,8 +58,16 @@ def template() -> Template:
 
 
 def subject(n: int) -> str:
-    """The subject of loaded message N (every hundredth carries RARE_WORD)."""
-    return f"Weekly figures {n} {RARE_WORD}" if n % 100 == 7 else f"Weekly figures {n}"
+    """The subject of loaded message N (every hundredth carries RARE_WORD, every hundredth PAIR_WORD,
+    half of them in the same message; every ten-thousandth RARER_WORD)."""
+    words = [f"Weekly figures {n}"]
+    if n % 100 == 7:
+        words.append(RARE_WORD)
+    if n % 100 == (7 if (n // 100) % 2 == 0 else 57):
+        words.append(PAIR_WORD)
+    if n % 10_000 == 7:
+        words.append(RARER_WORD)
+    return " ".join(words)
 
 
 def keywords(n: int) -> tuple[str, ...]:
@@ -117,7 +129,8 @@ def load(
     from mailx.ids import new_id
     from mailx.mail import ingest, thread_placement
     from mailx.mime.subject import base_subject
-    from mailx.store import emails, tables, threads, transactions
+    from mailx.search import codec
+    from mailx.store import emails, fulltext, tables, threads, transactions
     from mailx.store.emails import EmailRecord
     from mailx.store.transactions import Txn
 
@@ -128,6 +141,7 @@ def load(
     last_threads: dict[str, Model] = {}  # a thread's latest item only: a batch may not repeat a key
     counters = [0, 0, 0, 0]
     previous: threads.ThreadRecord | None = None
+    docs: list[fulltext.TailDoc] = []
     for n in range(first, first + count):
         email_id = new_id("M")
         summary = _summary(base, n, email_id)
@@ -142,6 +156,10 @@ def load(
         for item, _condition, _tag in txn._puts:
             if item.Meta.table_name.endswith("threads"):
                 last_threads[thread_id] = item
+            elif str(getattr(item, "key", "")).endswith("#fts"):
+                key, packed = getattr(item, "sort"), getattr(item, "packed")  # noqa: B009 (an EmailIndexItem)
+                docs.append(fulltext.TailDoc(key[len(fulltext.TAIL) :], email_id, thread_id,
+                                             codec.unpack_terms(packed)))  # fmt: skip
             else:
                 writer.save(item)
         before = target or threads.ThreadRecord(thread_id)
@@ -162,4 +180,5 @@ def load(
     for type_name in ("Email", "Thread", "Mailbox"):
         final.changed(type_name)
     transactions.commit(final)
+    fulltext.bulk_add(account_id, docs)
     return time.perf_counter() - began

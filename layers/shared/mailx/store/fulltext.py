@@ -46,7 +46,7 @@ COMPACT_EVERY = 16  # a commit whose Email state is a multiple of this looks whe
 MAX_CONSUMED = 2000  # tail items one compaction takes (the manifest lists them)
 DOCS_PER_CHUNK = 256
 FANOUT = 8  # segments of one size tier merged together
-MAX_SEGMENT_DOCS = 65_536  # merges stop here: one term's postings stay far below the 400 KB item limit
+MAX_SEGMENT_DOCS = 16_384  # merges stop here: a merge reads and writes at most this many documents' index
 REWRITE_DELETED = 0.3  # a segment with this share of deleted documents is rewritten without them
 RETIRED_GRACE = 900  # seconds a replaced segment stays readable for queries that read the old manifest
 MAX_TERMS = 50_000  # distinct terms indexed per message (CJK-heavy giants only; docs/search.md)
@@ -456,6 +456,47 @@ def compact(account_id: str, *, at_least: int = COMPACT_AT) -> bool:
         _delete_items(account_id, [(key, f"b{i:05d}") for i in range(buckets)] + [
             (key, f"d{i:05d}") for i in range(chunks)])  # fmt: skip
     return True
+
+
+def tier_sizes(count: int) -> list[int]:
+    """How COUNT documents would sit in segments had they been compacted one by one: full tiers of
+    COMPACT_AT * FANOUT**k documents (at most FANOUT - 1 of each below the largest), the rest in the tail."""
+    sizes: list[int] = []
+    top = COMPACT_AT
+    while top * FANOUT <= MAX_SEGMENT_DOCS:
+        top *= FANOUT
+    size = top
+    while size >= COMPACT_AT:
+        while count >= size and (size == top or sizes.count(size) < FANOUT - 1):
+            sizes.append(size)
+            count -= size
+        size //= FANOUT
+    return sizes
+
+
+def bulk_add(account_id: str, docs: Sequence[TailDoc]) -> None:
+    """Index DOCS (oldest first) straight into segments shaped as compaction would leave them, the rest
+    into the tail (bench loading and reindex; every Email must already be committed)."""
+    tables.bind()
+    written: list[Segment] = []
+    at = 0
+    for size in tier_sizes(len(docs)):
+        segment = build_segment(account_id, docs[at : at + size])
+        if segment is not None:
+            written.append(segment)
+        at += size
+    with EmailIndexItem.batch_write() as batch:
+        for doc in docs[at:]:
+            batch.save(EmailIndexItem(key=partition(account_id), sort=TAIL + doc.key, email_id=doc.email_id,
+                                      thread_id=doc.thread_id, packed=codec.pack_terms(doc.masks)))  # fmt: skip
+    if not written:
+        return
+    for _ in range(16):
+        manifest = read(account_id).manifest
+        grown = Manifest(manifest.version, manifest.segments + written, manifest.retired, manifest.pending)
+        if _commit_manifest(account_id, grown, manifest.version):
+            return
+    raise RuntimeError(f"the full-text manifest of {account_id} keeps changing")
 
 
 def maybe_compact(account_id: str, email_state: int) -> None:

@@ -195,20 +195,16 @@ def _ordered(search: Search, candidates: set[DocId], per_segment: int) -> tuple[
     for segment_id, number in candidates:
         by_segment.setdefault(segment_id, []).append(number)
     chosen: list[DocId] = []
-    floor = ""
-    complete = True
+    lasts: list[DocId] = []  # the last resolved document of each segment with more left
     for segment_id, numbers in by_segment.items():
         numbers.sort()
-        if not segment_id:
-            chosen += [("", n) for n in numbers]
-            continue
-        head = [(segment_id, n) for n in numbers[:per_segment]]
+        head = [(segment_id, n) for n in (numbers if not segment_id else numbers[:per_segment])]
         chosen += head
-        if len(numbers) > per_segment:
-            complete = False
-            search.resolve(head)
-            floor = max(floor, search.docs[head[-1]].key)
-    search.resolve(chosen)
+        if segment_id and len(numbers) > per_segment:
+            lasts.append(head[-1])
+    search.resolve(chosen)  # one BatchGetItem of every doc chunk needed
+    floor = max((search.docs[d].key for d in lasts if d in search.docs), default="")
+    complete = not lasts
     known = [d for d in chosen if d in search.docs]
     ordered = sorted(known, key=lambda d: search.docs[d].key, reverse=True)
     return [d for d in ordered if search.docs[d].key >= floor], complete
