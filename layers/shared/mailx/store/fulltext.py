@@ -402,7 +402,7 @@ def _commit_manifest(account_id: str, manifest: Manifest, read_version: int) -> 
     return True
 
 
-def compact(account_id: str, *, at_least: int = COMPACT_AT) -> bool:
+def compact(account_id: str, *, at_least: int | None = None) -> bool:
     """Fold the tail and tombstones into the segments when there are AT_LEAST of them; True if done.
 
     Safe against concurrent compactions (the manifest's version decides; the loser removes what it
@@ -414,7 +414,7 @@ def compact(account_id: str, *, at_least: int = COMPACT_AT) -> bool:
     pending = set(manifest.pending)
     tombstones = sorted(k for k in snapshot.tombstones if TOMBSTONE + k not in pending)
     tail = [d for d in snapshot.tail if TAIL + d.key not in pending]
-    if len(tail) + len(tombstones) < at_least:
+    if len(tail) + len(tombstones) < (COMPACT_AT if at_least is None else at_least):
         return False
     tombstones = tombstones[:MAX_CONSUMED]
     gone = set(tombstones)

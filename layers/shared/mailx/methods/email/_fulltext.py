@@ -23,7 +23,7 @@ from mailx.search.fields import message_fields
 from mailx.search.query import TextQuery, phrases_match
 from mailx.store import email_index, emails, fulltext
 from mailx.store.emails import EmailRecord
-from mailx.store.fulltext import DOCS_PER_CHUNK
+
 
 DocId = tuple[str, int]  # (segment id, document number); tail documents use segment id ""
 _SUMMARY_NAMES = frozenset({"hasAttachment", "header"})
@@ -94,7 +94,7 @@ class Search:
 
     def _add_chunk(self, segment_id: str, chunk: int, run: Sequence[tuple[str, str, str]]) -> None:
         for i, (key, email_id, thread_id) in enumerate(run):
-            self.docs[(segment_id, chunk * DOCS_PER_CHUNK + i)] = Doc(key, email_id, thread_id)
+            self.docs[(segment_id, chunk * fulltext.DOCS_PER_CHUNK + i)] = Doc(key, email_id, thread_id)
 
     def _word_docs(self, name: str, query: TextQuery) -> set[DocId] | None:
         mask = TEXT_MASKS[name]
@@ -154,7 +154,7 @@ class Search:
 
     def resolve(self, docs: Sequence[DocId]) -> None:
         """Read the doc chunks (one BatchGetItem per 100) that name these documents."""
-        wanted = {(s, n // DOCS_PER_CHUNK) for s, n in docs if s and (s, n) not in self.docs}
+        wanted = {(s, n // fulltext.DOCS_PER_CHUNK) for s, n in docs if s and (s, n) not in self.docs}
         wanted -= self.chunks_read
         if not wanted:
             return
