@@ -91,15 +91,27 @@ def stage_views(
         txn.put(item, tag=f"view:{name}")
 
 
-def put_text(txn: Txn, blob_id: str, stored: Mapping[str, str]) -> None:
-    """Store a message's search text ({"body", "attachments"}); a large one goes to S3 first (before
-    the transaction, so a committed item never points at nothing)."""
+def _text_item(account_id: str, blob_id: str, stored: Mapping[str, str]) -> EmailIndexItem:
+    """The item of a message's search text; a large one goes to S3 first (before the item is written,
+    so a committed item never points at nothing)."""
     packed = codec.pack_json(dict(stored))
-    item = EmailIndexItem(key=f"{txn.account_id}#text", sort=blob_id, packed=packed)
-    if len(packed) > INLINE_TEXT_LIMIT:
-        blobs.put(blobs.search_text_key(txn.account_id, blob_id), packed, "application/zlib")
-        item = EmailIndexItem(key=f"{txn.account_id}#text", sort=blob_id, text=_SPILLED)
-    txn.put(item, tag="text")
+    if len(packed) <= INLINE_TEXT_LIMIT:
+        return EmailIndexItem(key=f"{account_id}#text", sort=blob_id, packed=packed)
+    blobs.put(blobs.search_text_key(account_id, blob_id), packed, "application/zlib")
+    return EmailIndexItem(key=f"{account_id}#text", sort=blob_id, text=_SPILLED)
+
+
+def put_text(txn: Txn, blob_id: str, stored: Mapping[str, str]) -> None:
+    """Store a message's search text ({"body", "attachments"}) in the transaction."""
+    txn.put(_text_item(txn.account_id, blob_id, stored), tag="text")
+
+
+def write_texts(account_id: str, stored: Mapping[str, Mapping[str, str]]) -> None:
+    """Store search texts by blobId outside a transaction (reindex: the Emails exist already)."""
+    tables.bind()
+    with EmailIndexItem.batch_write() as batch:
+        for blob_id, fields in stored.items():
+            batch.save(_text_item(account_id, blob_id, fields))
 
 
 def delete_text(txn: Txn, blob_id: str) -> None:

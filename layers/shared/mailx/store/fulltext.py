@@ -434,6 +434,8 @@ def compact(account_id: str, *, at_least: int | None = None) -> bool:
     retired = [r for r in manifest.retired if r[3] > time.time() - RETIRED_GRACE]
     expired = [r for r in manifest.retired if r[3] <= time.time() - RETIRED_GRACE]
     plan = _merge_plan(segments)
+    if new is None and plan is None and not tombstones:
+        return False  # nothing to fold in or merge (asked with at_least=0)
     if plan is not None:
         merged = _merge(account_id, plan)
         written.append(merged)
@@ -474,6 +476,16 @@ def tier_sizes(count: int) -> list[int]:
     return sizes
 
 
+def write_tail(account_id: str, docs: Iterable[TailDoc]) -> None:
+    """Put documents into the tail outside a transaction (reindex: their Emails exist already)."""
+    tables.bind()
+    with EmailIndexItem.batch_write() as batch:
+        for doc in docs:
+            item = EmailIndexItem(key=partition(account_id), sort=TAIL + doc.key, email_id=doc.email_id,
+                                  thread_id=doc.thread_id, packed=codec.pack_terms(doc.masks))  # fmt: skip
+            batch.save(item)
+
+
 def bulk_add(account_id: str, docs: Sequence[TailDoc]) -> None:
     """Index DOCS (oldest first) straight into segments shaped as compaction would leave them, the rest
     into the tail (bench loading and reindex; every Email must already be committed)."""
@@ -485,10 +497,7 @@ def bulk_add(account_id: str, docs: Sequence[TailDoc]) -> None:
         if segment is not None:
             written.append(segment)
         at += size
-    with EmailIndexItem.batch_write() as batch:
-        for doc in docs[at:]:
-            batch.save(EmailIndexItem(key=partition(account_id), sort=TAIL + doc.key, email_id=doc.email_id,
-                                      thread_id=doc.thread_id, packed=codec.pack_terms(doc.masks)))  # fmt: skip
+    write_tail(account_id, docs[at:])
     if not written:
         return
     for _ in range(16):

@@ -24,7 +24,6 @@ from mailx.search.query import TextQuery, phrases_match
 from mailx.store import email_index, emails, fulltext
 from mailx.store.emails import EmailRecord
 
-
 DocId = tuple[str, int]  # (segment id, document number); tail documents use segment id ""
 _SUMMARY_NAMES = frozenset({"hasAttachment", "header"})
 
