@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bench import lambdas, loader
+from bench import fulltext_cost, lambdas, loader
 from bench.api import AUTH, CORE, MAIL, SUBMISSION, Api, account, app_client, mailbox
 from bench.harness import Meter, metering, moto
 from bench.report import Row
@@ -142,5 +142,6 @@ def run() -> list[Row]:
         with _measured(rows, "Mailbox/changes (after the two sets)"):
             api.call("Mailbox/changes", sinceState=states["Mailbox"])
         _ingest_cases(rows, account_id, inbox)
+        fulltext_cost.run(rows)
         _submission(rows, api)
     return rows
