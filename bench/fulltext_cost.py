@@ -42,12 +42,14 @@ def run(rows: list[Row]) -> None:
     fulltext.COMPACT_EVERY = 10**9  # compactions are measured on their own below
     try:
         ingest(account_id, loader.typical_message(0), mailbox_ids=[inbox])
+        began = time.perf_counter()
         with metering() as meter:
             ingest(account_id, loader.typical_message(1), mailbox_ids=[inbox])
+        ms = (time.perf_counter() - began) * 1000
         budget = 2 * BEFORE_INDEX_WCU
         target = f"WCU ≤ 2 x {BEFORE_INDEX_WCU:g} (before the index)"
         name = "ingest a typical 60 KB message (text + HTML, ~1,200 words)"
-        rows.append(Row(name, meter, float("nan"), target, meter.wcu <= budget))
+        rows.append(Row(name, meter, ms, target, meter.wcu <= budget))
         for n in range(2, 32):
             ingest(account_id, loader.typical_message(n), mailbox_ids=[inbox])
         with _rows(rows, "full-text compaction: 32 tail messages into a segment"):

@@ -33,8 +33,8 @@ from mailx.store.transactions import Txn
 logger = logging.getLogger("mailx.ingest")
 
 # DynamoDB allows 100 writes per transaction; an ingest spends per mailbox a membership, a counter and up
-# to two listing views (unseen, flagged), plus the Email, up to three account-wide views and 9 fixed
-# writes, so 20 mailboxes still leave 8 for thread reference items (most mail: 1 mailbox, 92).
+# to two listing views (unseen, flagged), plus the Email, up to three account-wide views and 10 fixed
+# writes, so 20 mailboxes still leave 7 for thread reference items (most mail: 1 mailbox, 91).
 _TXN_LIMIT = 100
 _FIXED_WRITES = 10  # marker, Thread, search text, index tail, 4 change-log steps, account states, one spare
 
