@@ -41,8 +41,8 @@ class TextQuery:
         return [(w, False) for w in sorted(self.terms)] + [(p, True) for p in sorted(self.prefixes)]
 
 
-def _pieces(value: str) -> list[tuple[str, bool]]:
-    """(text, quoted) in order."""
+def pieces(value: str) -> list[tuple[str, bool]]:
+    """The words and quoted phrases of a value as (text, quoted), in order (also `header`'s syntax)."""
     out: list[tuple[str, bool]] = []
     current: list[str] = []
     quote: str | None = None
@@ -77,13 +77,13 @@ def _is_single_cjk(token: str) -> bool:
 
 def parse(value: str) -> TextQuery:
     """The query of one condition value; an empty or token-less value matches everything."""
-    pieces = [(t.tokens(text), quoted) for text, quoted in _pieces(value)]
-    pieces = [(toks, quoted) for toks, quoted in pieces if toks]
-    last = max((i for i, (_, quoted) in enumerate(pieces) if not quoted), default=-1)
+    parts = [(t.tokens(text), quoted) for text, quoted in pieces(value)]
+    parts = [(toks, quoted) for toks, quoted in parts if toks]
+    last = max((i for i, (_, quoted) in enumerate(parts) if not quoted), default=-1)
     exact: set[str] = set()
     prefixes: set[str] = set()
     phrases: list[Phrase] = []
-    for i, (toks, _quoted) in enumerate(pieces):
+    for i, (toks, _quoted) in enumerate(parts):
         prefix_last = i == last and (len(toks[-1]) >= MIN_PREFIX or t.is_cjk(toks[-1][0]))
         for j, token in enumerate(toks):
             if (j == len(toks) - 1 and prefix_last) or _is_single_cjk(token):

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from mailx.mime.headers import as_text
-from mailx.search.query import TextQuery, highlight_spans
+from mailx.search.query import TextQuery, highlight_spans, pieces
 
 _HEADER_LINE = re.compile(r"\r?\n(?![ \t])")
 SNIPPET_LENGTH = 200
@@ -22,32 +22,7 @@ SNIPPET_LENGTH = 200
 
 def terms(query: str) -> list[str]:
     """The query's tokens and phrases, case-folded; an empty query has none (and matches everything)."""
-    out: list[str] = []
-    current: list[str] = []
-    quote: str | None = None
-    chars = iter(query)
-    for ch in chars:
-        if quote is not None:
-            if ch == "\\":
-                current.append(next(chars, ""))
-            elif ch == quote:
-                out.append("".join(current))
-                current, quote = [], None
-            else:
-                current.append(ch)
-        elif ch in "'\"":
-            if current:
-                out.append("".join(current))
-            current, quote = [], ch
-        elif ch.isspace():
-            if current:
-                out.append("".join(current))
-            current = []
-        else:
-            current.append(ch)
-    if current:
-        out.append("".join(current))
-    return [t.casefold() for t in out if t.strip()]
+    return [text.casefold() for text, _ in pieces(query) if text.strip()]
 
 
 def matches(query_terms: Sequence[str], fields: Iterable[str]) -> bool:
