@@ -5,7 +5,7 @@ port, with a throwaway data folder. The service's rate: N messages through its o
 (Email/import of blobs uploaded beforehand, 50 per call: each message's parse, S3 reads and writes and
 transaction in the service, none of the importer's work), and, for reference, its intake of received mail
 (`POST /v0/management/deliver`, one by one). The importer's: `mailx import` of an N-message Maildir
-(management token, parallel uploads, batched Email/import, the state file). The ratio importer /
+(management token, one Blob/upload and one Email/import per batch, the state file). The ratio importer /
 Email/import is the importer's overhead; the target is >= 0.8.
 """
 

@@ -121,6 +121,25 @@ def url(aws: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[
 
 
 @pytest.fixture
+def local_push(client: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The test client with the local runtime's push setting: subscriptions may reach loopback over http."""
+    from tests.helpers.environment import reset_caches
+
+    monkeypatch.setenv("PUSH_ALLOW_LOOPBACK", "true")
+    reset_caches()
+    return client
+
+
+@pytest.fixture
+def receiver() -> Iterator[Any]:
+    """A real HTTP push receiver on a free loopback port (tests/helpers/push_receiver.py)."""
+    from tests.helpers.push_receiver import push_receiver
+
+    with push_receiver() as running:
+        yield running
+
+
+@pytest.fixture
 def tiny_index(monkeypatch: pytest.MonkeyPatch) -> None:
     """A full-text index that compacts after every commit once 3 items wait, merges pairs of segments,
     and cuts buckets and doc chunks small: a few messages exercise what thousands would."""

@@ -14,7 +14,9 @@ from functools import lru_cache
 from typing import Any
 
 RESERVED_KEYS = frozenset({"TOKEN_SECRET", "MANAGEMENT_KEY", "PUBLIC_BASE_URL"})
-SECRET_KEYS = frozenset({"TOKEN_SECRET", "MANAGEMENT_KEY", "RESEND_API_KEY", "RESEND_WEBHOOK_SECRET"})
+SECRET_KEYS = frozenset(
+    {"TOKEN_SECRET", "MANAGEMENT_KEY", "RESEND_API_KEY", "RESEND_WEBHOOK_SECRET", "WEBPUSH_VAPID_SEED"}
+)
 
 
 class ConfigError(ValueError):
@@ -59,6 +61,16 @@ class Settings:
     eventsource_retry_seconds: int = 60
     eventsource_poll_ms: int = 1000  # one GetItem of the account item per poll
     eventsource_min_ping_seconds: int = 5  # smaller pings are raised to this (capped at 30, RFC 8620 §7.3)
+    # PushSubscription (RFC 8620 §7.2, docs/push-subscriptions.md): how many an account may hold, how
+    # many it may create per hour, and the longest lifetime granted (at least 48 hours, §7.2).
+    push_subscriptions_max: int = 20
+    push_subscription_creates_per_hour: int = 20
+    push_subscription_max_expires_seconds: int = 7 * 24 * 3600
+    # Deployment-only: the secret the VAPID key pair (RFC 8292) is derived from; empty derives it from
+    # TOKEN_SECRET. The local runtime sets PUSH_ALLOW_LOOPBACK so pushes may reach loopback over http.
+    webpush_vapid_seed: str = ""
+    webpush_vapid_subject: str = ""  # the VAPID `sub` contact; empty: mailto:postmaster@{first DOMAIN}
+    push_allow_loopback: bool = False
     table_prefix: str = "mailx-"
     bucket_name: str = "mailx-local"
     aws_region: str = "us-east-1"
@@ -102,6 +114,8 @@ DEPLOYMENT_ONLY_KEYS = frozenset(
         "CORS_ALLOW_ORIGINS",
         "RESEND_API_URL",
         "LOCAL_RELAY_DIR",
+        "WEBPUSH_VAPID_SEED",
+        "PUSH_ALLOW_LOOPBACK",
     }
 )
 _CHOICES = {"RELAY": ("auto", "resend", "ses", "local")}

@@ -309,10 +309,16 @@ def test_copy_into_alices_account_is_account_not_found(world: tuple[Alice, Bob],
 
 
 def test_the_registry_has_no_unchecked_account_method() -> None:
-    # Core/echo is the only method that takes no account; a new one must say why it needs none.
+    # Core/echo takes no account; PushSubscription's methods take none because a subscription belongs to
+    # the signed-in credentials (RFC 8620 §7.2), and they read only the principal's own account
+    # (tests/integration/methods/push_subscription, "destroy_and_account_isolation"). A new one must say why.
     from mailx.server.method_table import registry
 
-    assert [spec.name for spec in registry() if not spec.needs_account] == ["Core/echo"]
+    assert [spec.name for spec in registry() if not spec.needs_account] == [
+        "Core/echo",
+        "PushSubscription/get",
+        "PushSubscription/set",
+    ]
 
 
 # --- 2. bob's own account, alice's ids ----------------------------------------------------------------

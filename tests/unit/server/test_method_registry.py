@@ -18,10 +18,15 @@ def test_every_entry_resolves_to_a_function_taking_call_and_arguments() -> None:
         assert len(inspect.signature(function).parameters) == 2, spec.name
 
 
-def test_the_list_has_each_name_once_and_only_echo_needs_no_account() -> None:
+def test_the_list_has_each_name_once_and_only_echo_and_push_subscriptions_need_no_account() -> None:
     names = [name for name, *_ in METHODS]
     assert len(names) == len(set(names)) == len(registry())
-    assert [spec.name for spec in registry() if not spec.needs_account] == ["Core/echo"]
+    # PushSubscription belongs to the credentials, not to an account (RFC 8620 §7.2.1)
+    assert [spec.name for spec in registry() if not spec.needs_account] == [
+        "Core/echo",
+        "PushSubscription/get",
+        "PushSubscription/set",
+    ]
     assert {spec.name for spec in registry() if spec.writes} == {
         name for name in names if name.endswith(("/set", "/copy", "/import", "/upload"))
     }

@@ -37,6 +37,8 @@ def configure_environment(folder: Path, aws_endpoint_url: str, port: int) -> Non
     for key, value in LOCAL_ENV.items():
         os.environ.setdefault(key, value)
     os.environ.setdefault("LOCAL_RELAY_DIR", str(folder / "outbox"))
+    # Push subscriptions may reach loopback (over http, too): a local client's receiver runs there.
+    os.environ.setdefault("PUSH_ALLOW_LOOPBACK", "true")
     os.environ.update(
         {
             "TOKEN_SECRET": paths.kept_secret(folder, paths.TOKEN_SECRET_FILE),

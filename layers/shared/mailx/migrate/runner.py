@@ -4,6 +4,11 @@ The main thread reads the source and files each message (mailboxes created as ne
 `maxConcurrentUpload` threads; each full batch becomes one Email/import call in an import thread
 (one by default: an account's ingests serialise on its state item), so reading, uploading and
 importing overlap and the service's ingest is what sets the pace.
+
+Where the server has Blob/upload (RFC 9404), a batch's messages go up together in one Blob/upload
+request rather than one upload request each: a request and a sign-in per batch instead of per message
+is most of the cost of uploading small messages. Messages too big for one request use `uploadUrl`.
+Either way the blobIds are recorded before Email/import, so a retried import stays idempotent.
 A message that fails is recorded and the run goes on; nothing already imported is touched.
 """
 
@@ -16,7 +21,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from mailx.migrate.jmap import Client, JmapError
+from mailx.migrate.jmap import Client, JmapError, inline_cost
 from mailx.migrate.model import DELETED, Failure, Message, Source, utc
 from mailx.migrate.progress import Progress
 from mailx.migrate.state import State
@@ -68,6 +73,15 @@ class _Pending:
 
 
 @dataclass
+class _UploadGroup:
+    """Messages waiting to go up together in one Blob/upload request, with the futures of their blobIds."""
+
+    raws: list[bytes] = field(default_factory=list)
+    futures: list[Future[str]] = field(default_factory=list)
+    cost: int = 0
+
+
+@dataclass
 class Options:
     batch_size: int = 50
     batch_octets: int = 16_000_000
@@ -86,6 +100,7 @@ class Importer:
         self.summary = Summary()
         self._lock = threading.Lock()
         self._seen: set[str] = set()
+        self._group = _UploadGroup()
 
     def _fail(self, ref: str, folder: str, error: str, progress: Progress, octets: int = 0) -> None:
         with self._lock:
@@ -115,10 +130,12 @@ class Importer:
                 batch.append(pending)
                 size += len(pending.message.raw)
                 if len(batch) >= self._batch_size() or size >= self.options.batch_octets:
+                    self._send_group(uploads)
                     in_flight.acquire()
                     batches.append(imports.submit(self._import, batch, progress, in_flight))
                     batch, size = [], 0
             if batch:
+                self._send_group(uploads)
                 in_flight.acquire()
                 batches.append(imports.submit(self._import, batch, progress, in_flight))
             for done in batches:
@@ -169,9 +186,55 @@ class Importer:
         if known:
             upload = Future()
             upload.set_result(known)
+        elif self.client.fits_inline(len(item.raw)):
+            upload = self._join_group(item.raw, uploads)
         else:
             upload = uploads.submit(self.client.upload, item.raw)
         return _Pending(item, mailbox_ids, words, upload, bool(known))
+
+    def _join_group(self, raw: bytes, uploads: ThreadPoolExecutor) -> Future[str]:
+        """Add RAW to the Blob/upload request being gathered (sending the full one first)."""
+        cost = inline_cost(len(raw))
+        if self._group.raws and self._group.cost + cost > self.client.inline_budget():
+            self._send_group(uploads)
+        upload: Future[str] = Future()
+        self._group.raws.append(raw)
+        self._group.futures.append(upload)
+        self._group.cost += cost
+        return upload
+
+    def _send_group(self, uploads: ThreadPoolExecutor) -> None:
+        """Start the gathered Blob/upload; called before a batch that may wait on it is imported."""
+        group, self._group = self._group, _UploadGroup()
+        if group.raws:
+            uploads.submit(self._upload_group, group)
+
+    def _upload_group(self, group: _UploadGroup) -> None:
+        """One Blob/upload for the group; if the request fails as a whole, each blob goes to uploadUrl.
+
+        Every future is settled whatever happens: the import thread waits on them.
+        """
+        try:
+            answers = self._group_answers(group)
+        except Exception as exc:  # a bug must fail these messages, not hang the run
+            answers = [JmapError(f"upload failed: {exc}")] * len(group.raws)
+        for future, answer in zip(group.futures, answers, strict=True):
+            if isinstance(answer, JmapError):
+                future.set_exception(answer)
+            else:
+                future.set_result(answer)
+
+    def _group_answers(self, group: _UploadGroup) -> list[str | JmapError]:
+        try:
+            return self.client.upload_many(group.raws)
+        except JmapError:
+            answers: list[str | JmapError] = []
+            for raw in group.raws:
+                try:
+                    answers.append(self.client.upload(raw))
+                except JmapError as exc:
+                    answers.append(exc)
+            return answers
 
     def _import(
         self, batch: list[_Pending], progress: Progress, in_flight: threading.BoundedSemaphore

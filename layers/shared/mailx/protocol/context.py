@@ -77,6 +77,12 @@ class RequestContext:
     accounts: Mapping[str, AccountAccess]
     created_ids: dict[str, str] = field(default_factory=dict)
     services: Services = field(default_factory=NoServices)
+    # The account of the credentials that made the request: what methods without an `accountId`
+    # (PushSubscription, RFC 8620 §7.2) belong to. None for requests built without sign-in.
+    owner: str | None = None
+    # Where the liveness of those credentials is recorded when they can be revoked or expire (a Bearer
+    # token's record), else None: a push subscription made with them ends with them (§7.2).
+    credential_key: str | None = None
 
     @classmethod
     def for_request(

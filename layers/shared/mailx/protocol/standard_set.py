@@ -38,27 +38,37 @@ def _objects(args: Mapping[str, Any], name: str, *, allow_refs: bool) -> dict[st
     return dict(value)
 
 
-def parse_set(args: Mapping[str, Any], call: CallContext, max_objects: int) -> SetArgs:
-    """Validate a standard /set call; more than maxObjectsInSet operations is requestTooLarge."""
-    account_id = call.checked_account(args)
+def parse_operations(
+    args: Mapping[str, Any], max_objects: int
+) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]], list[str]]:
+    """`create`, `update` and `destroy` of a /set call (null as empty); more than maxObjectsInSet
+    operations in all is requestTooLarge."""
     destroy = args.get("destroy")
     if destroy is None:
         destroy = []
     elif not isinstance(destroy, list) or not all(is_id_or_creation_ref(item) for item in destroy):
         raise invalid("'destroy' must be an array of Ids or null")
-    parsed = SetArgs(
-        account_id=account_id,
-        if_in_state=opt_str(args, "ifInState"),
-        create=_objects(args, "create", allow_refs=False),
-        update=_objects(args, "update", allow_refs=True),
-        destroy=list(destroy),
-    )
-    total = len(parsed.create) + len(parsed.update) + len(parsed.destroy)
+    create = _objects(args, "create", allow_refs=False)
+    update = _objects(args, "update", allow_refs=True)
+    total = len(create) + len(update) + len(destroy)
     if total > max_objects:
         raise MethodError(
             REQUEST_TOO_LARGE, f"{total} operations requested; the maximum is {max_objects} (maxObjectsInSet)"
         )
-    return parsed
+    return create, update, list(destroy)
+
+
+def parse_set(args: Mapping[str, Any], call: CallContext, max_objects: int) -> SetArgs:
+    """Validate a standard /set call; more than maxObjectsInSet operations is requestTooLarge."""
+    account_id = call.checked_account(args)
+    create, update, destroy = parse_operations(args, max_objects)
+    return SetArgs(
+        account_id=account_id,
+        if_in_state=opt_str(args, "ifInState"),
+        create=create,
+        update=update,
+        destroy=destroy,
+    )
 
 
 def check_state(if_in_state: str | None, current_state: str) -> None:

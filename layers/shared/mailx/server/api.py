@@ -56,7 +56,13 @@ def handle(principal: Principal, body: bytes) -> dict[str, Any]:
     request = parse_request(body, capability_values.supported())
     account = principal.account
     access = {account.account_id: AccountAccess(frozenset(capability_values.account_capabilities()))}
-    ctx = RequestContext(using=frozenset(request.using), accounts=access, services=Services(principal))
+    ctx = RequestContext(
+        using=frozenset(request.using),
+        accounts=access,
+        services=Services(principal),
+        owner=account.account_id,
+        credential_key=principal.token.kv_key if principal.token is not None else None,
+    )
     request_log.note(accountId=account.account_id)
     with _Slot(account.account_id):
         response = dispatch(

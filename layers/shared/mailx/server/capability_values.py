@@ -8,7 +8,16 @@ from __future__ import annotations
 from typing import Any
 
 from mailx import limits
-from mailx.protocol.capabilities import BLOB, CORE, MAIL, MAILX_LIMITS, SUBMISSION, VACATION_RESPONSE
+from mailx.protocol.capabilities import (
+    BLOB,
+    CORE,
+    MAIL,
+    MAILX_LIMITS,
+    SUBMISSION,
+    VACATION_RESPONSE,
+    WEBPUSH_VAPID,
+)
+from mailx.push import vapid
 from mailx.server.method_table import registry
 
 __all__ = ["BLOB", "account_capabilities", "server_capabilities", "supported"]
@@ -48,18 +57,21 @@ def _account_capability(urn: str) -> dict[str, Any]:
 
 def supported() -> set[str]:
     """URNs a client may name in `using`: core plus every capability with methods."""
-    return {CORE, MAILX_LIMITS, *registry().capabilities()}
+    return {CORE, MAILX_LIMITS, WEBPUSH_VAPID, *registry().capabilities()}
 
 
 def server_capabilities() -> dict[str, dict[str, Any]]:
     """Session-level capability objects except core (which carries the RFC's limits); mailx's own
     limits (docs/security.md, "Resource bounds") under MAILX_LIMITS."""
     found: dict[str, dict[str, Any]] = {
-        urn: {} for urn in sorted(supported()) if urn not in (CORE, MAILX_LIMITS)
+        urn: {} for urn in sorted(supported()) if urn not in (CORE, MAILX_LIMITS, WEBPUSH_VAPID)
     }
-    return {**found, MAILX_LIMITS: limits.advertised()}
+    # RFC 9749 §3: the VAPID public key push services will see on our requests (computed once).
+    webpush = {"applicationServerKey": vapid.application_server_key()}
+    return {**found, MAILX_LIMITS: limits.advertised(), WEBPUSH_VAPID: webpush}
 
 
 def account_capabilities() -> dict[str, dict[str, Any]]:
     """Per-account capability objects for a personal, writable account."""
-    return {urn: _account_capability(urn) for urn in sorted(supported()) if urn not in (CORE, MAILX_LIMITS)}
+    no_account = (CORE, MAILX_LIMITS, WEBPUSH_VAPID)
+    return {urn: _account_capability(urn) for urn in sorted(supported()) if urn not in no_account}

@@ -36,7 +36,7 @@ class LazyHandler:
 
 
 _M = "mailx.methods."
-# (name, capability, handler, writes). Every method needs an account except Core/echo.
+# (name, capability, handler, writes).
 METHODS: tuple[tuple[str, str, str, bool], ...] = (
     ("Core/echo", CORE, _M + "core.echo:echo", False),
     ("Mailbox/get", MAIL, _M + "mailbox.get:mailbox_get", False),
@@ -78,7 +78,11 @@ METHODS: tuple[tuple[str, str, str, bool], ...] = (
     ("Quota/changes", QUOTA, _M + "quota.changes:quota_changes", False),
     ("Quota/query", QUOTA, _M + "quota.query:quota_query", False),
     ("Quota/queryChanges", QUOTA, _M + "quota.query:quota_query_changes", False),
+    ("PushSubscription/get", CORE, _M + "push_subscription.get:push_subscription_get", False),
+    ("PushSubscription/set", CORE, _M + "push_subscription.set:push_subscription_set", True),
 )
+# Methods that take no `accountId`: Core/echo, and PushSubscription's, which belong to the credentials.
+NO_ACCOUNT = frozenset({"Core/echo", "PushSubscription/get", "PushSubscription/set"})
 
 
 @lru_cache(maxsize=1)
@@ -88,7 +92,7 @@ def registry() -> Registry:
     for name, capability, target, writes in METHODS:
         result.register(
             MethodSpec(
-                name, capability, LazyHandler(target), needs_account=name != "Core/echo", writes=writes
+                name, capability, LazyHandler(target), needs_account=name not in NO_ACCOUNT, writes=writes
             )
         )
     return result

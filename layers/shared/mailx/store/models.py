@@ -311,3 +311,27 @@ class DeliveryEvent(Model):
     received_at = NumberAttribute()
     data = UnicodeAttribute(default="{}")  # JSON: the parts of the payload's `data` worth keeping
     expires_at = NumberAttribute()
+
+
+@register
+class PushSubscription(Model):
+    """A PushSubscription (RFC 8620 §7.2) of one account: where to POST its StateChanges, and how."""
+
+    class Meta(_Meta):
+        table_name = "pushsubscriptions"
+        ttl_attribute = "expires_at"
+
+    account_id = UnicodeAttribute(hash_key=True)
+    subscription_id = UnicodeAttribute(range_key=True)
+    device_client_id = UnicodeAttribute()
+    url = UnicodeAttribute()
+    p256dh = UnicodeAttribute(null=True)  # keys.p256dh (base64url), null when the client gave no keys
+    auth = UnicodeAttribute(null=True)  # keys.auth (base64url)
+    code = UnicodeAttribute()  # the verification code the server sent
+    verified = BooleanAttribute(default=False)  # the client set verificationCode to `code`
+    expires = UnicodeAttribute()  # UTCDate as reported to the client
+    expires_at = NumberAttribute()  # the same instant in epoch seconds (TTL; reads also honour it)
+    types = UnicodeAttribute(null=True)  # JSON list of type names; null: every type
+    failures = NumberAttribute(default=0)  # consecutive failed deliveries (reset by a success)
+    not_before = NumberAttribute(default=0)  # after a 429: no push before this epoch second
+    credential_key = UnicodeAttribute(null=True)  # the kv record of the Bearer token that made it
