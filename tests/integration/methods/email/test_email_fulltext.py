@@ -14,7 +14,7 @@ import pytest
 
 from mailx.mail.ingest import ingest
 from mailx.store import fulltext
-from tests.helpers.jmap_calls import jmap
+from tests.helpers.jmap_calls import jmap, upload
 from tests.helpers.mailboxes import archive_id, inbox_id
 from tests.helpers.messages import mail, put
 
@@ -248,3 +248,27 @@ def test_query_changes_with_a_text_filter(client: Any, alice: Any, box: dict[str
         "calculateTotal": True}, "c"])  # fmt: skip
     assert name == "Email/queryChanges", changes
     assert changes["added"] == [{"id": added, "index": 0}] and changes["total"] == 3
+
+
+def test_imported_and_created_mail_is_searchable_at_once(client: Any, alice: Any, mode: str) -> None:
+    inbox = inbox_id(alice.account_id)
+    blob_id = upload(client, alice.account_id, mail("i@x", "Imported tidings", body="marmalade recipe"))
+    draft = {"mailboxIds": {inbox: True}, "subject": "Drafted tidings", "keywords": {"$draft": True},
+             "bodyValues": {"b": {"value": "gooseberry jam"}},
+             "textBody": [{"partId": "b", "type": "text/plain"}]}  # fmt: skip
+    [[iname, imported, _], [sname, created, _]] = jmap(
+        client,
+        [
+            "Email/import",
+            {
+                "accountId": alice.account_id,
+                "emails": {"k": {"blobId": blob_id, "mailboxIds": {inbox: True}}},
+            },
+            "i",
+        ],
+        ["Email/set", {"accountId": alice.account_id, "create": {"d": draft}}, "s"],
+    )
+    assert (iname, sname) == ("Email/import", "Email/set"), (imported, created)
+    assert query(client, alice, filter={"body": "marmalade"})["ids"] == [imported["created"]["k"]["id"]]
+    assert query(client, alice, filter={"body": "gooseberry"})["ids"] == [created["created"]["d"]["id"]]
+    assert len(query(client, alice, filter={"subject": "tidings"})["ids"]) == 2
