@@ -13,7 +13,12 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-PATHS = (ROOT / "layers" / "shared", ROOT / "functions" / "jmap")
+PATHS = (
+    ROOT / "layers" / "shared",
+    ROOT / "functions" / "jmap",
+    ROOT / "functions" / "websocket",
+    ROOT / "functions" / "push",
+)
 
 ENV = {
     "TOKEN_SECRET": "bench-token-secret-0123456789abcdef",

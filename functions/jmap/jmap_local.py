@@ -9,9 +9,10 @@ import sys
 def main() -> int:
     """Start the local runtime with the JMAP app; the exit status."""
     from jmap_api.app import app
+    from jmap_api.websocket_app import websocket_app
     from mailx.local import dev
 
-    return dev.main(app)
+    return dev.main(app, websocket_app)
 
 
 if __name__ == "__main__":

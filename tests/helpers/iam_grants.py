@@ -20,6 +20,7 @@ class Grants:
     queues: set[str] = field(default_factory=set)
     other: set[str] = field(default_factory=set)  # actions granted on Resource "*"
     templates: set[str] = field(default_factory=set)  # SAM policy templates other than SQS send
+    execute_api: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # ARN text -> actions
 
 
 def as_list(value: Any) -> list[Any]:
@@ -54,6 +55,9 @@ def _add_statement(
             grants.tables[table[0]] |= actions
             if table[1]:
                 grants.indexes.add(table[0])
+            continue
+        if resource.get("Fn::Sub", "").startswith("arn:${AWS::Partition}:execute-api:"):
+            grants.execute_api[resource["Fn::Sub"]] |= actions
             continue
         if resource == {"Fn::GetAtt": [bucket, "Arn"]}:
             assert actions == {"s3:ListBucket"}, actions

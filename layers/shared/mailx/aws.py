@@ -67,6 +67,24 @@ def sesv2() -> Any:
     return client("sesv2")
 
 
+def management_api(endpoint_url: str) -> Any:
+    """An API Gateway Management API client for one WebSocket API stage (its own endpoint, so uncached)."""
+    import boto3
+    from botocore.config import Config
+    from botocore.session import get_session
+
+    from mailx import botocore_loader
+
+    settings = get_settings()
+    session = boto3.session.Session(botocore_session=botocore_loader.install(get_session()))
+    return session.client(
+        "apigatewaymanagementapi",
+        region_name=settings.aws_region,
+        endpoint_url=endpoint_url,
+        config=Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=2, read_timeout=5),
+    )
+
+
 def on_reset(hook: Callable[[], None]) -> None:
     """Run HOOK at every reset(): layers above (the pynamodb binding) drop what they built from us."""
     if hook not in _reset_hooks:

@@ -61,6 +61,11 @@ class Settings:
     eventsource_retry_seconds: int = 60
     eventsource_poll_ms: int = 1000  # one GetItem of the account item per poll
     eventsource_min_ping_seconds: int = 5  # smaller pings are raised to this (capped at 30, RFC 8620 §7.3)
+    # Deployment-only: the RFC 8887 WebSocket URL the session advertises (wss://... on AWS, ws://... in the
+    # local runtime; empty: not advertised), and the API Gateway Management API endpoint the push
+    # function posts StateChange messages to (https://{api}.execute-api.{region}.amazonaws.com/{stage}).
+    websocket_url: str = ""
+    websocket_management_url: str = ""
     # PushSubscription (RFC 8620 §7.2, docs/push-subscriptions.md): how many an account may hold, how
     # many it may create per hour, and the longest lifetime granted (at least 48 hours, §7.2).
     push_subscriptions_max: int = 20
@@ -114,6 +119,8 @@ DEPLOYMENT_ONLY_KEYS = frozenset(
         "CORS_ALLOW_ORIGINS",
         "RESEND_API_URL",
         "LOCAL_RELAY_DIR",
+        "WEBSOCKET_URL",
+        "WEBSOCKET_MANAGEMENT_URL",
         "WEBPUSH_VAPID_SEED",
         "PUSH_ALLOW_LOOPBACK",
     }

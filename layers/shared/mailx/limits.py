@@ -42,6 +42,11 @@ MAX_SIZE_BLOB_SET = MAX_UPLOAD_BYTES
 MAX_DATA_SOURCES = 64  # servers MUST allow at least 64
 
 
+# API Gateway WebSocket APIs take and send messages of at most 128 KB: a larger request never arrives
+# and a larger answer cannot be sent, so JMAP over WebSocket (RFC 8887) is bounded by this, locally too.
+MAX_SIZE_WEBSOCKET_MESSAGE = 128 * 1024
+
+
 def advertised() -> dict[str, Any]:
     """The MAILX_LIMITS capability object: every bound beyond the RFCs' own properties."""
     from mailx.mime import bounds  # the mime package stays out of the cold start
@@ -50,6 +55,7 @@ def advertised() -> dict[str, Any]:
         "maxSizeResponse": LIMITS.max_size_response,
         "maxSizeReference": LIMITS.max_size_reference,
         "maxSizeMessage": MAX_MESSAGE_SIZE,
+        "maxSizeWebSocketMessage": MAX_SIZE_WEBSOCKET_MESSAGE,
         "maxMimeParts": bounds.MAX_MIME_PARTS,
         "maxMimeDepth": bounds.MAX_MIME_DEPTH,
         "maxMimeParameters": bounds.MAX_MIME_PARAMETERS,

@@ -74,6 +74,19 @@ EXPECTED = {
         queues={"OutboundQueue"},
         ses_send=True,
     ),
+    # The JMAP API over WebSocket: JmapFunction's grants but for /v0 management.
+    "WebSocketFunction": Expected(
+        read=ALL_TABLES - {"relayrefs"},
+        write=ALL_TABLES - {"relayrefs", "logins", "deliveryevents"},
+        s3={
+            "emails/": {"s3:GetObject", "s3:PutObject", "s3:DeleteObject"},
+            "uploads/": {"s3:GetObject", "s3:PutObject", "s3:DeleteObject"},
+            "outbound/": {"s3:PutObject", "s3:DeleteObject"},
+        },
+        queues={"OutboundQueue"},
+    ),
+    # The change feed's fan-out: the listening connections, nothing else (ManageConnections aside).
+    "PushFunction": Expected(read={"connections"}, write={"connections"}),
     "WebhookFunction": Expected(
         read={"accounts", "config", "relayrefs", "submissions", "deliveryevents"},
         write={"accounts", "changes", "submissions", "deliveryevents"},
@@ -126,10 +139,22 @@ def test_the_webhook_cannot_touch_mail() -> None:
 
 def test_only_the_jmap_function_manages_accounts_and_only_ingest_writes_mail() -> None:
     writers = {name: {t for t, a in grants_of(name).tables.items() if a & WRITE} for name in FUNCTIONS}
-    assert {n for n, w in writers.items() if {"logins", "identities"} & w} == {"JmapFunction"}
-    assert {n for n, w in writers.items() if "emails" in w} == {"JmapFunction", "SesInboundFunction"}
+    assert {n for n, w in writers.items() if "logins" in w} == {"JmapFunction"}
+    jmap_api = {"JmapFunction", "WebSocketFunction"}  # the JMAP API over HTTP and over WebSocket
+    assert {n for n, w in writers.items() if "identities" in w} == jmap_api
+    assert {n for n, w in writers.items() if "emails" in w} == jmap_api | {"SesInboundFunction"}
     s3_writers = {n for n in FUNCTIONS if "s3:PutObject" in grants_of(n).objects.get("emails/", set())}
-    assert s3_writers == {"JmapFunction", "SesInboundFunction"}
+    assert s3_writers == jmap_api | {"SesInboundFunction"}
+
+
+def test_only_the_push_function_posts_to_websocket_connections_and_only_of_this_api() -> None:
+    # Given every function's grants on API Gateway's execute-api
+    reached = {name: dict(grants_of(name).execute_api) for name in FUNCTIONS}
+    # Then only the push function may manage connections, of this stack's WebSocket API, stage and POST only
+    assert {n for n, grants in reached.items() if grants} == {"PushFunction"}
+    api = "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${WebSocketApi}"
+    arn = api + "/jmap/POST/@connections/*"
+    assert reached["PushFunction"] == {arn: {"execute-api:ManageConnections"}}
 
 
 def test_every_table_is_reached_by_some_function() -> None:

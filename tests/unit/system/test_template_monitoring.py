@@ -13,7 +13,7 @@ from tests.helpers.sam_template import TEMPLATE_DATA
 
 RESOURCES: dict[str, Any] = TEMPLATE_DATA["Resources"]
 FUNCTIONS = sorted(n for n, r in RESOURCES.items() if r["Type"] == "AWS::Serverless::Function")
-QUEUES = ("InboundDeadLetterQueue", "OutboundDeadLetterQueue")
+QUEUES = ("InboundDeadLetterQueue", "OutboundDeadLetterQueue", "PushDeadLetterQueue")
 
 
 def _alarms() -> dict[str, dict[str, Any]]:
@@ -33,7 +33,7 @@ def test_every_dead_letter_queue_and_function_has_its_alarms_to_the_topic() -> N
     watched = {_watched(a) for a in alarms.values()}
     expected = {("AWS/SQS", "ApproximateNumberOfMessagesVisible", q) for q in QUEUES}
     expected |= {("AWS/Lambda", m, f) for f in FUNCTIONS for m in ("Errors", "Throttles")}
-    assert len(FUNCTIONS) == 4 and watched == expected
+    assert len(FUNCTIONS) == 6 and watched == expected
     for name, alarm in alarms.items():
         props = alarm["Properties"]
         assert props["AlarmActions"] == [{"Ref": "AlarmTopic"}], name

@@ -38,6 +38,7 @@ async def event_source(request: Request) -> Response:
         initial=principal.account.states or None,  # sign-in just read them, strongly consistent
         last_event_id=request.headers.get("last-event-id"),
         is_disconnected=request.is_disconnected,
+        sleep=service.sleeper(principal.account.account_id, policy),
     )
     if policy.buffered:
         body = "".join([chunk async for chunk in events])

@@ -1,10 +1,12 @@
-"""URL tokens: what lets a browser GET `eventSourceUrl` and `downloadUrl` without an Authorization header.
+"""URL tokens: what lets a browser GET `eventSourceUrl` and `downloadUrl`, and open the WebSocket, without
+an Authorization header.
 
 A browser's `EventSource`, an `<img src>` and a link opened in a new tab cannot add a header, so the
 session hands out its two GET templates with `access_token=` already in them
 (`mxu1.{accountId}.{purpose}.{expires}.{tokenId}.{mac}`). A token is:
 
-- **purpose-scoped**: `download` or `eventsource`, each accepted only by that one GET route; no
+- **purpose-scoped**: `download`, `eventsource` or `websocket`, each accepted only by that one GET
+  route (`websocket`: the RFC 8887 upgrade, whose browser API cannot set headers either); no
   route that changes anything, nor `/jmap/api`, `/jmap/session`, upload or `/v0`, reads it;
 - **principal-scoped**: it names the account, and `tokenId` is the Bearer token it was issued under
   (`-` for Basic auth): logging that Bearer token out revokes it at once;
@@ -39,8 +41,8 @@ from mailx.store.errors import NotFound
 PREFIX = "mxu1"
 QUERY_NAME = "access_token"
 WINDOW_SECONDS = 1800
-Purpose = Literal["download", "eventsource"]
-PURPOSES: tuple[Purpose, ...] = ("download", "eventsource")
+Purpose = Literal["download", "eventsource", "websocket"]
+PURPOSES: tuple[Purpose, ...] = ("download", "eventsource", "websocket")
 _NO_BEARER = "-"
 _IN_URL = re.compile(rf"({QUERY_NAME}=)[^&\s\"']+")
 

@@ -28,7 +28,7 @@ class Login:
     address: str
 
 
-def configure_environment(folder: Path, aws_endpoint_url: str, port: int) -> None:
+def configure_environment(folder: Path, aws_endpoint_url: str, port: int, websocket_url: str = "") -> None:
     """Point settings and every AWS client at the local moto, before anything reads settings.
 
     Dummy credentials are forced so the write-ahead log (which keeps request headers) never holds
@@ -44,6 +44,7 @@ def configure_environment(folder: Path, aws_endpoint_url: str, port: int) -> Non
             "TOKEN_SECRET": paths.kept_secret(folder, paths.TOKEN_SECRET_FILE),
             "MANAGEMENT_KEY": paths.kept_secret(folder, paths.MANAGEMENT_KEY_FILE),
             "PUBLIC_BASE_URL": f"http://{paths.LOCAL_HOST}:{port}",
+            "WEBSOCKET_URL": websocket_url,
             "AWS_ENDPOINT_URL": aws_endpoint_url,
             "AWS_ACCESS_KEY_ID": "mailx-local",
             "AWS_SECRET_ACCESS_KEY": "mailx-local",

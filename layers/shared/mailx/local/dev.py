@@ -21,14 +21,15 @@ from pathlib import Path
 from types import FrameType
 from typing import IO, Any
 
-from mailx.local import outbound_worker, paths, snapshot, workers
+from mailx.local import feed_worker, outbound_worker, paths, snapshot, websocket_server, workers
 from mailx.local.bootstrap import Login, configure_environment, ensure_first_account, prepare_storage
 from mailx.local.motoserver import LocalMotoServer, ReplayReport, replay
 from mailx.local.wal import WalCorrupt, WalWriter
 
 logger = logging.getLogger("mailx.local")
-# The background workers started with the local server (on AWS each is its own Lambda function).
-WORKERS: list[workers.WorkerFactory] = [outbound_worker.factory]
+# The background workers started with the local server (on AWS each is its own Lambda function; the
+# change feed is the push function reading the accounts table's stream).
+WORKERS: list[workers.WorkerFactory] = [outbound_worker.factory, feed_worker.factory]
 
 
 SNAPSHOT_AFTER_WRITES = 2000  # a start that replayed this many writes snapshots at once
@@ -92,7 +93,9 @@ def _progress(done: int, total: int, writes: int, seconds: float) -> None:
     )
 
 
-def _banner(base: str, login: Login | None, key: str, moto: str, folder: Path, loaded: str) -> str:
+def _banner(
+    base: str, login: Login | None, key: str, moto: str, folder: Path, loaded: str, websocket: str
+) -> str:
     if login is not None:
         who = f"{login.username} / {login.password}   (address {login.address})"
         curl = f"curl -u {login.username}:{login.password} {base}/.well-known/jmap"
@@ -105,6 +108,7 @@ def _banner(base: str, login: Login | None, key: str, moto: str, folder: Path, l
             "mailx local runtime is ready",
             f"  URL              {base}",
             f"  Session          {base}/.well-known/jmap",
+            f"  WebSocket        {websocket}   (JMAP over WebSocket, RFC 8887)",
             f"  Login            {who}",
             f"  Management key   {key}",
             f"  AWS endpoint     {moto}   (moto: DynamoDB, S3, SQS)",
@@ -138,9 +142,26 @@ def _serve(app: Any, host: str, port: int, on_ready: Callable[[], None]) -> None
     _Server(config).run()
 
 
-def run(app: Any, folder: Path, host: str, port: int) -> None:
-    """Start everything, serve until a signal, stop everything (in reverse order) whatever happened."""
+def _websocket_port(port: int) -> int:
+    """WEBSOCKET_PORT when set (0: any free port), else the port after the HTTP one."""
+    raw = os.environ.get("WEBSOCKET_PORT")
+    if raw is None or raw == "":
+        return port + 1 if port < 65535 else 0
+    try:
+        return int(raw)
+    except ValueError:
+        raise StartupError(f"WEBSOCKET_PORT must be a number, got {raw!r}") from None
+
+
+def run(app: Any, folder: Path, host: str, port: int, websocket_app: Any = None) -> None:
+    """Start everything, serve until a signal, stop everything (in reverse order) whatever happened.
+
+    WEBSOCKET_APP, when given, is served on its own port (a free one if the preferred is taken) and the
+    session advertises it.
+    """
     wal = WalWriter(folder / paths.WAL_FILE)
+    ws_socket = websocket_server.bind(host, _websocket_port(port)) if websocket_app is not None else None
+    websocket_url = websocket_server.url_of(ws_socket) if ws_socket is not None else ""
     moto = LocalMotoServer(host)
     moto.start()
     running: list[workers.Worker] = []
@@ -162,13 +183,17 @@ def run(app: Any, folder: Path, host: str, port: int) -> None:
         if report.replayed >= SNAPSHOT_AFTER_WRITES:  # a crash before the next stop starts fast too
             snapshot.write(folder, wal.size())
         moto.start_recording(wal)
-        configure_environment(folder, moto.endpoint_url, port)
+        configure_environment(folder, moto.endpoint_url, port, websocket_url)
         prepare_storage()
         login = ensure_first_account(folder)
         base = f"http://{host}:{port}"
-        running = workers.start_all(workers.RuntimeInfo(folder, moto.endpoint_url, base), WORKERS)
+        factories = list(WORKERS)
+        if ws_socket is not None:
+            factories.append(websocket_server.factory_for(websocket_app, ws_socket))
+        running = workers.start_all(workers.RuntimeInfo(folder, moto.endpoint_url, base), factories)
         key = paths.read_text(folder, paths.MANAGEMENT_KEY_FILE) or ""
-        banner = _banner(base, login, key, moto.endpoint_url, folder, _loaded(report, loaded))
+        shown = websocket_url or "(not served)"
+        banner = _banner(base, login, key, moto.endpoint_url, folder, _loaded(report, loaded), shown)
 
         def ready() -> None:
             paths.write_runtime(folder, base)
@@ -178,6 +203,8 @@ def run(app: Any, folder: Path, host: str, port: int) -> None:
     finally:
         paths.clear_runtime(folder)
         workers.stop_all(running)
+        if ws_socket is not None:
+            ws_socket.close()
         moto.stop()
         wal.close()
         logger.info("stopped; %d writes logged this run", wal.written)
@@ -190,8 +217,9 @@ def _terminate(signum: int, frame: FrameType | None) -> Any:
     raise KeyboardInterrupt  # SIGTERM unwinds like Ctrl-C, through every finally block
 
 
-def main(app: Any) -> int:
-    """Run the local runtime around APP (an ASGI app) until a signal; the exit status."""
+def main(app: Any, websocket_app: Any = None) -> int:
+    """Run the local runtime around APP (an ASGI app) until a signal; the exit status. WEBSOCKET_APP
+    (an ASGI app with the RFC 8887 route) is served on its own port."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("mailx").setLevel(logging.INFO)  # botocore and pynamodb stay quiet
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's per-request access log
@@ -201,7 +229,7 @@ def main(app: Any) -> int:
         host, port = paths.LOCAL_HOST, _port(os.environ.get("PORT"))
         _check_port_free(host, port)
         with _exclusive(folder):
-            run(app, folder, host, port)
+            run(app, folder, host, port, websocket_app)
     except StartupError as exc:
         print(f"mailx dev: {exc}", file=sys.stderr)
         return 2

@@ -11,6 +11,8 @@ QUOTA = "urn:ietf:params:jmap:quota"
 # mailx's own server capability: the limits it enforces beyond the RFCs' own properties. Clients
 # that do not know it ignore it; it has no methods and no account capability.
 MAILX_LIMITS = "urn:x-mailx:limits"
+# RFC 8887 §3: JMAP over WebSocket, a session capability only (no methods, nothing to name in `using`).
+WEBSOCKET = "urn:ietf:params:jmap:websocket"
 # RFC 9749: the server signs its Web Push requests with VAPID (RFC 8292); the session capability
 # carries `applicationServerKey`. It has no methods and no account capability.
 WEBPUSH_VAPID = "urn:ietf:params:jmap:webpush-vapid"

@@ -7,6 +7,7 @@ import os
 from collections.abc import Awaitable, Callable, Mapping
 
 from mailx.config import Settings
+from mailx.push import wakeups
 from mailx.push.eventsource import EventSourceParams, clamp_ping
 from mailx.push.stream import StreamPolicy
 from mailx.store import transactions
@@ -21,6 +22,9 @@ RETRY_STREAMING_MS = 5000
 # keep a Lambda instance busy answering it.
 MAX_WAIT_CAP_SECONDS = 25
 MIN_RETRY_SECONDS = 1
+# With the change feed running in-process (the local runtime), a streaming connection reads the states
+# when the feed wakes it; this slow poll is only a safety net should the feed stall.
+FEED_FALLBACK_POLL_SECONDS = 30.0
 
 
 def is_buffered(settings: Settings, environ: Mapping[str, str] | None = None) -> bool:
@@ -41,13 +45,23 @@ def policy_for(params: EventSourceParams, settings: Settings | None = None) -> S
         retry_ms = max(settings.eventsource_retry_seconds, MIN_RETRY_SECONDS) * 1000
     else:
         max_seconds, retry_ms = STREAM_LIFETIME_SECONDS, RETRY_STREAMING_MS
+    poll_seconds = max(settings.eventsource_poll_ms, 50) / 1000
+    if not buffered and wakeups.running():
+        poll_seconds = FEED_FALLBACK_POLL_SECONDS
     return StreamPolicy(
         buffered=buffered,
-        poll_seconds=max(settings.eventsource_poll_ms, 50) / 1000,
+        poll_seconds=poll_seconds,
         max_seconds=max_seconds,
         ping=clamp_ping(params.ping, settings.eventsource_min_ping_seconds),
         retry_ms=retry_ms,
     )
+
+
+def sleeper(account_id: str, policy: StreamPolicy) -> Callable[[float], Awaitable[object]]:
+    """How a streaming connection waits: woken by the in-process change feed when one runs, else a timer."""
+    if policy.buffered or not wakeups.running():
+        return asyncio.sleep
+    return wakeups.sleeper(account_id, FEED_FALLBACK_POLL_SECONDS)
 
 
 def reader(account_id: str) -> Callable[[bool], Awaitable[Mapping[str, int]]]:

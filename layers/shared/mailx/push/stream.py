@@ -69,7 +69,7 @@ class _Io:
     read_states: ReadStates
     is_disconnected: Callable[[], Awaitable[bool]]
     clock: Callable[[], float]
-    sleep: Callable[[float], Awaitable[None]]
+    sleep: Callable[[float], Awaitable[object]]  # True: woken by the change feed, poll at once
 
 
 async def state_events(
@@ -82,7 +82,7 @@ async def state_events(
     last_event_id: str | None = None,
     is_disconnected: Callable[[], Awaitable[bool]] = _never_disconnected,
     clock: Callable[[], float] = time.monotonic,
-    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
 ) -> AsyncIterator[str]:
     """Yield SSE frames until the connection should end.
 
@@ -123,12 +123,13 @@ async def _polls(
     while True:
         now = io.clock()
         wake = min(next_poll, next_ping, deadline)
+        woken = False
         if wake > now:
-            await io.sleep(wake - now)
+            woken = await io.sleep(wake - now) is True
         if await io.is_disconnected():
             return
         now = io.clock()
-        if now >= next_poll:
+        if now >= next_poll or woken:
             changed = detector.observe(await io.read_states(False))
             next_poll = now + policy.poll_seconds
             if changed:

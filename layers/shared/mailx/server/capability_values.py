@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from mailx import limits
+from mailx.config import get_settings
 from mailx.protocol.capabilities import (
     BLOB,
     CORE,
@@ -16,6 +17,7 @@ from mailx.protocol.capabilities import (
     SUBMISSION,
     VACATION_RESPONSE,
     WEBPUSH_VAPID,
+    WEBSOCKET,
 )
 from mailx.push import vapid
 from mailx.server.method_table import registry
@@ -68,7 +70,24 @@ def server_capabilities() -> dict[str, dict[str, Any]]:
     }
     # RFC 9749 §3: the VAPID public key push services will see on our requests (computed once).
     webpush = {"applicationServerKey": vapid.application_server_key()}
-    return {**found, MAILX_LIMITS: limits.advertised(), WEBPUSH_VAPID: webpush}
+    websocket = websocket_capability()
+    return {
+        **found,
+        MAILX_LIMITS: limits.advertised(),
+        WEBPUSH_VAPID: webpush,
+        **({WEBSOCKET: websocket} if websocket else {}),
+    }
+
+
+def websocket_capability(access_token: str | None = None) -> dict[str, Any] | None:
+    """RFC 8887 §3's capability when this deployment has a WebSocket URL; the URL carries ACCESS_TOKEN
+    (a `websocket` URL token) so a browser's WebSocket, which cannot set headers, can authenticate."""
+    url = get_settings().websocket_url.strip()
+    if not url:
+        return None
+    if access_token:
+        url += ("&" if "?" in url else "?") + f"access_token={access_token}"
+    return {"url": url, "supportsPush": True}
 
 
 def account_capabilities() -> dict[str, dict[str, Any]]:

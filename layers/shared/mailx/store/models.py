@@ -42,6 +42,8 @@ class Account(Model):
 
     class Meta(_Meta):
         table_name = "accounts"
+        # The change feed of push (mailx.push.stream_records): every state bump is an update of this item.
+        stream_view_type = "NEW_AND_OLD_IMAGES"
 
     account_id = UnicodeAttribute(hash_key=True)
     kind = UnicodeAttribute(default="account")
@@ -205,6 +207,26 @@ class ConfigEntry(Model):
     name = UnicodeAttribute(range_key=True)
     value = UnicodeAttribute()  # the setting's text, or a JSON object for a domain
     updated_at = NumberAttribute()
+
+
+@register
+class WsConnection(Model):
+    """One open JMAP WebSocket connection (RFC 8887) of an account, and what it asked to be pushed.
+
+    Listed per account with a Query when a change is fanned out; API Gateway ends a connection after
+    2 hours at most, so an item outlives its connection only when $disconnect never ran, until its TTL.
+    """
+
+    class Meta(_Meta):
+        table_name = "connections"
+        ttl_attribute = "expires_at"
+
+    account_id = UnicodeAttribute(hash_key=True)
+    connection_id = UnicodeAttribute(range_key=True)
+    created_at = NumberAttribute()
+    # None: push not enabled; "*": every type; else a JSON array of type names (WebSocketPushEnable).
+    push_types = UnicodeAttribute(null=True)
+    expires_at = NumberAttribute()
 
 
 @register

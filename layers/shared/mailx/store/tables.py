@@ -81,21 +81,37 @@ def connection() -> Connection:
 
 
 def create_all() -> None:
-    """Create every table that does not exist yet, with TTL where the model has `ttl_attribute`.
+    """Create every table that does not exist yet, with TTL and streams where the model asks for them.
 
     Used by the local runtime and the tests; deployed stacks get their tables from template.yaml.
     """
     bind()
     for model in _models:
-        if not model.exists():
-            model.create_table(billing_mode="PAY_PER_REQUEST", wait=False)  # moto: ACTIVE at once
-            ttl_attr = getattr(model.Meta, "ttl_attribute", None)
-            if ttl_attr:
-                client: Any = model._get_connection().connection.client
-                client.update_time_to_live(
-                    TableName=model.Meta.table_name,
-                    TimeToLiveSpecification={"Enabled": True, "AttributeName": ttl_attr},
-                )
+        if model.exists():
+            _ensure_stream(model)
+            continue
+        model.create_table(billing_mode="PAY_PER_REQUEST", wait=False)  # moto: ACTIVE at once
+        ttl_attr = getattr(model.Meta, "ttl_attribute", None)
+        if ttl_attr:
+            client: Any = model._get_connection().connection.client
+            client.update_time_to_live(
+                TableName=model.Meta.table_name,
+                TimeToLiveSpecification={"Enabled": True, "AttributeName": ttl_attr},
+            )
+
+
+def _ensure_stream(model: type[Model]) -> None:
+    """Turn on the model's stream on a table created before it had one (a data folder of an older run)."""
+    view = getattr(model.Meta, "stream_view_type", None)
+    if not view:
+        return
+    client: Any = model._get_connection().connection.client
+    described = client.describe_table(TableName=model.Meta.table_name)["Table"]
+    if not described.get("StreamSpecification", {}).get("StreamEnabled"):
+        client.update_table(
+            TableName=model.Meta.table_name,
+            StreamSpecification={"StreamEnabled": True, "StreamViewType": view},
+        )
 
 
 aws.on_reset(unbind)
