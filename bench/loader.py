@@ -3,7 +3,9 @@
 One message is parsed once; every loaded Email reuses its summary with its own id, Message-ID, subject
 and date. Each message goes through `mailx.mail.ingest._transaction` (so the Email, membership, listing
 view, search text, Thread and thread-reference items are exactly those ingest writes), but the puts are
-sent 25 at a time with BatchWriteItem instead of one transaction each. Mailbox counters are summed and
+sent 25 at a time with BatchWriteItem instead of one transaction each. The full-text tail items ingest
+would write are indexed instead with `fulltext.bulk_add`: segments shaped as compaction leaves them,
+the last few documents in the tail. Mailbox counters are summed and
 applied once, in one final commit that also moves the account's states (one change-log step per type,
 without ids). No S3 objects are written: listing and query never read S3.
 """
@@ -11,6 +13,7 @@ without ids). No S3 objects are written: listing and query never read S3.
 from __future__ import annotations
 
 import copy
+import random
 import time
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -20,6 +23,8 @@ from pynamodb.models import Model
 
 START = datetime(2020, 1, 1, tzinfo=UTC)
 RARE_WORD = "zebra"  # in the subject of one message in a hundred: what the text search looks for
+PAIR_WORD = "lynx"  # in one message in a hundred too; with RARE_WORD in one in two hundred
+RARER_WORD = "quokka"  # in the subject of one message in ten thousand
 _BODY = (
     "Hello Alice,\r\n\r\nHere are the figures for this week. Sales went up in the north and stayed flat "
     "in the south; the new warehouse opens on Monday and the team will need a hand with the move.\r\n\r\n"
@@ -41,7 +46,7 @@ class Template:
     """The one parsed message every loaded Email is derived from."""
 
     summary: dict[str, Any]
-    text: str
+    text: dict[str, str]
     size: int
 
 
@@ -54,8 +59,16 @@ def template() -> Template:
 
 
 def subject(n: int) -> str:
-    """The subject of loaded message N (every hundredth carries RARE_WORD)."""
-    return f"Weekly figures {n} {RARE_WORD}" if n % 100 == 7 else f"Weekly figures {n}"
+    """The subject of loaded message N (every hundredth carries RARE_WORD, every hundredth PAIR_WORD,
+    half of them in the same message; every ten-thousandth RARER_WORD)."""
+    words = [f"Weekly figures {n}"]
+    if n % 100 == 7:
+        words.append(RARE_WORD)
+    if n % 100 == (7 if (n // 100) % 2 == 0 else 57):
+        words.append(PAIR_WORD)
+    if n % 10_000 == 7:
+        words.append(RARER_WORD)
+    return " ".join(words)
 
 
 def keywords(n: int) -> tuple[str, ...]:
@@ -117,7 +130,8 @@ def load(
     from mailx.ids import new_id
     from mailx.mail import ingest, thread_placement
     from mailx.mime.subject import base_subject
-    from mailx.store import emails, tables, threads, transactions
+    from mailx.search import codec
+    from mailx.store import emails, fulltext, tables, threads, transactions
     from mailx.store.emails import EmailRecord
     from mailx.store.transactions import Txn
 
@@ -128,6 +142,7 @@ def load(
     last_threads: dict[str, Model] = {}  # a thread's latest item only: a batch may not repeat a key
     counters = [0, 0, 0, 0]
     previous: threads.ThreadRecord | None = None
+    docs: list[fulltext.TailDoc] = []
     for n in range(first, first + count):
         email_id = new_id("M")
         summary = _summary(base, n, email_id)
@@ -142,6 +157,10 @@ def load(
         for item, _condition, _tag in txn._puts:
             if item.Meta.table_name.endswith("threads"):
                 last_threads[thread_id] = item
+            elif str(getattr(item, "key", "")).endswith("#fts"):
+                key, packed = getattr(item, "sort"), getattr(item, "packed")  # noqa: B009 (an EmailIndexItem)
+                docs.append(fulltext.TailDoc(key[len(fulltext.TAIL) :], email_id, thread_id,
+                                             codec.unpack_terms(packed)))  # fmt: skip
             else:
                 writer.save(item)
         before = target or threads.ThreadRecord(thread_id)
@@ -162,4 +181,39 @@ def load(
     for type_name in ("Email", "Thread", "Mailbox"):
         final.changed(type_name)
     transactions.commit(final)
+    fulltext.bulk_add(account_id, docs)
     return time.perf_counter() - began
+
+
+_SYLLABLES = ("ka", "lo", "mi", "ter", "von", "sa", "pre", "dul", "ix", "ro", "nem", "tha", "qu", "el", "bar")
+
+
+def _words(seed: int, count: int) -> list[str]:
+    """COUNT words from a 50,625-word made-up vocabulary: seven in ten Zipf-like (a few frequent), the
+    rest uniform (rare words, as names, numbers and jargon are in real mail)."""
+    rng = random.Random(seed)
+    size = len(_SYLLABLES)
+    out = []
+    for _ in range(count):
+        zipf = rng.random() < 0.7
+        rank = min(int(rng.paretovariate(0.3)) - 1, size**4 - 1) if zipf else rng.randrange(size**4)
+        out.append("".join(_SYLLABLES[rank // size**k % size] for k in range(4)))
+    return out
+
+
+def typical_message(n: int) -> bytes:
+    """A typical 60 KB message: multipart/alternative, a 25 KB text part and a 35 KB HTML part of the
+    same prose (about 1,200 distinct words), as the ingest cost row measures it."""
+    words = _words(n, 2400)
+    lines = [" ".join(words[i : i + 12]) for i in range(0, len(words), 12)]
+    text = "\r\n".join(lines)
+    html = "".join(f'<p style="margin:0 0 8px 0;font-family:Arial">{line}</p>\r\n' for line in lines)
+    return (
+        f"Message-ID: <typical{n}@bench.example.net>\r\nFrom: Ann Example <ann@example.net>\r\n"
+        f"To: Alice <alice@example.com>\r\nSubject: Quarterly report {n}\r\n"
+        "Date: Mon, 01 Apr 2024 10:00:00 +0000\r\nMIME-Version: 1.0\r\n"
+        'Content-Type: multipart/alternative; boundary="alt"\r\n\r\n'
+        f"--alt\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{text}\r\n"
+        "--alt\r\nContent-Type: text/html; charset=utf-8\r\n\r\n"
+        f"<html><body>{html}</body></html>\r\n--alt--\r\n"
+    ).encode()

@@ -1,5 +1,6 @@
 """Fixtures the integration tests share: Email/set in the registry, the outbound queues, a sent submission,
-fault injection below our code, and the app served by uvicorn for the `mailx` command."""
+fault injection below our code, the app served by uvicorn for the `mailx` command, and a full-text index
+that compacts and merges after every few messages."""
 
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ from mailx.protocol.capabilities import MAIL
 from mailx.protocol.context import CallContext
 from mailx.protocol.registry import MethodSpec, Registry
 from mailx.protocol.standard_set import SetResult, parse_set
+from mailx.search import codec
+from mailx.store import fulltext
 from tests.helpers.faults import MARK, Faults
 from tests.helpers.ports import free_port
 from tests.helpers.submission import FakeRelay, draft, identity_of, submit
@@ -134,3 +137,15 @@ def receiver() -> Iterator[Any]:
 
     with push_receiver() as running:
         yield running
+
+
+@pytest.fixture
+def tiny_index(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A full-text index that compacts after every commit once 3 items wait, merges pairs of segments,
+    and cuts buckets and doc chunks small: a few messages exercise what thousands would."""
+    monkeypatch.setattr(fulltext, "COMPACT_AT", 3)
+    monkeypatch.setattr(fulltext, "COMPACT_EVERY", 1)
+    monkeypatch.setattr(fulltext, "FANOUT", 2)
+    monkeypatch.setattr(fulltext, "MAX_SEGMENT_DOCS", 64)
+    monkeypatch.setattr(fulltext, "DOCS_PER_CHUNK", 2)
+    monkeypatch.setattr(codec, "BUCKET_BYTES", 64)

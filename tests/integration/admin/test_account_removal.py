@@ -67,9 +67,10 @@ def _everything_of(account_id: str) -> list[str]:
 
 
 def test_deleting_an_account_leaves_nothing_of_it_and_keeps_the_others(
-    client: Any, alice: Any, bob: Any, management_headers: dict[str, str]
+    client: Any, alice: Any, bob: Any, management_headers: dict[str, str], tiny_index: None
 ) -> None:
-    # Given two accounts with mail, threads, flags, mailboxes, uploads and outbound copies
+    # Given two accounts with mail, threads, flags, mailboxes, uploads and outbound copies (and, with
+    # tiny_index, full-text segments besides the index's tail)
     _fill(client, management_headers, alice, "alice@example.com", "correct horse battery")
     _fill(client, management_headers, bob, "bob@example.com", "bob's long password")
     bobs_before = sorted(_everything_of(bob.account_id))

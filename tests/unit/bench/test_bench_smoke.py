@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
+
 COUNT = 30
 
 
@@ -67,15 +69,17 @@ def test_cost_model_multiplies_counted_rows_by_the_month() -> None:
         meter.s3["GetObject"] = 1
         return Row(name, meter, 1.0, log_bytes=0)
 
-    names = [*cost.MIX, *cost.PER_SENT, cost.OUTBOUND, cost.INBOUND]
+    names = [*cost.MIX, *cost.PER_SENT, cost.OUTBOUND, cost.INBOUND, cost.COMPACTION, cost.MERGE]
     rows = {name: row(name) for name in names}
     # When a month of two accounts is computed
     profile = cost.Profile("two", 2, received=10, sent=5, requests=1000, stored=100, size_kb=300)
     usage = cost.month(profile, rows).units
-    # Then each request, message and send counts once per account, and a 300 KB message is 2 chunks
+    # Then each request, message and send counts once per account, each new message carries 1/32 of a
+    # full-text compaction and 3/256 of a merge, and a 300 KB message is 2 chunks
     mixed = sum(cost.MIX.values()) * 1000 / 100_000
-    assert usage["ddb_rru"] == 2 * (mixed + 10 + 3 * 5)
-    assert usage["ddb_wru"] == 2 * 2 * (mixed + 10 + 3 * 5)
+    index = 15 / 32 + 15 * 3 / 256
+    assert usage["ddb_rru"] == pytest.approx(2 * (mixed + 10 + 3 * 5 + index))
+    assert usage["ddb_wru"] == pytest.approx(2 * 2 * (mixed + 10 + 3 * 5 + index))
     assert usage["apigw_http"] == 2 * (1000 + 2 * 5)
     assert usage["ses_mail"] == 20 and usage["ses_chunk"] == 40
     assert usage["ddb_gb"] == 2 * 100 * 1000 / 1e9

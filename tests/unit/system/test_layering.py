@@ -23,7 +23,7 @@ AWS_AND_WEB = ("boto3", "botocore", "pynamodb", "fastapi", "starlette", "aws_lam
 # A unit is a subpackage or top-level module of `mailx`; "functions" is every module under functions/.
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("errors", "ids", "config"),
-    ("protocol", "mime"),
+    ("protocol", "mime", "search"),
     ("limits",),
     ("botocore_loader",),
     ("aws",),
@@ -37,7 +37,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("functions",),
 )
 RANK = {unit: rank for rank, row in enumerate(LAYERS) for unit in row}
-PURE_UNITS = ("errors", "ids", "config", "protocol", "mime", "limits")
+PURE_UNITS = ("errors", "ids", "config", "protocol", "mime", "search", "limits")
 
 
 @dataclass(frozen=True)

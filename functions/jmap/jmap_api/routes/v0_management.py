@@ -255,6 +255,32 @@ def recount_quota(account_id: str, _: ManagementDep) -> dict[str, Any]:
         raise HttpProblem(409, "Conflict", str(exc)) from None
 
 
+class ReindexBody(BaseModel):
+    """Where to continue (the `next` of the previous answer), or null to start over."""
+
+    cursor: str | None = None
+    batch: int = Field(default=100, ge=1, le=500)
+
+
+REINDEX = obj({"accountId": STR, "indexed": {"type": "integer"}, "emails": {"type": "integer"},
+               "next": {"anyOf": [STR, {"type": "null"}]}})  # fmt: skip
+
+
+@router.post(
+    "/accounts/{account_id}/reindex",
+    **_documented(200, REINDEX, 404),
+    summary="Rebuild an account's full-text index, one batch of Emails per call (resumable)",
+)
+def reindex_account(account_id: str, body: ReindexBody, _: ManagementDep) -> dict[str, Any]:
+    from mailx.admin import reindex  # deferred: ingest and MIME stay out of cold start
+
+    try:
+        resolved = admin_accounts.resolve_account(account_id).account_id
+    except NotFound:
+        raise _not_found("account") from None
+    return reindex.reindex(resolved, body.cursor, body.batch)
+
+
 @router.put(
     "/accounts/{account_id}/quota",
     **_documented(200, QUOTAS, 400, 404),

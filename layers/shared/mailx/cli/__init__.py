@@ -9,7 +9,18 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
-from mailx.cli import accounts, auth, deliver, doctor, domains, export_cmd, import_cmd, quota, settings
+from mailx.cli import (
+    accounts,
+    auth,
+    deliver,
+    doctor,
+    domains,
+    export_cmd,
+    import_cmd,
+    quota,
+    reindex,
+    settings,
+)
 from mailx.cli.client import DEFAULT_URL, KEY_ENV, URL_ENV, Api, CliError, UsageError, find_key
 from mailx.cli.output import Output
 from mailx.local import paths
@@ -25,6 +36,7 @@ COMMAND_GROUPS: tuple[Callable[[Any, argparse.ArgumentParser], None], ...] = (
     import_cmd.register,
     export_cmd.register,
     quota.register,
+    reindex.register,
 )
 
 

@@ -21,7 +21,9 @@ from mailx.mail import merge, thread_placement
 from mailx.mime import parse_message
 from mailx.mime.preview import part_text
 from mailx.mime.summary import summarise
-from mailx.store import accounts, blobs, email_index, emails, quota, threads, transactions
+from mailx.search.fields import message_fields
+from mailx.search.terms import doc_terms
+from mailx.store import accounts, blobs, email_index, emails, fulltext, quota, threads, transactions
 from mailx.store.emails import EmailRecord
 from mailx.store.errors import Conflict, NotFound, OverQuota
 from mailx.store.retry import RetriesExhausted, with_retries
@@ -31,10 +33,10 @@ from mailx.store.transactions import Txn
 logger = logging.getLogger("mailx.ingest")
 
 # DynamoDB allows 100 writes per transaction; an ingest spends per mailbox a membership, a counter and up
-# to two listing views (unseen, flagged), plus the Email, up to three account-wide views and 9 fixed
-# writes, so 20 mailboxes still leave 8 for thread reference items (most mail: 1 mailbox, 92).
+# to two listing views (unseen, flagged), plus the Email, up to three account-wide views and 10 fixed
+# writes, so 20 mailboxes still leave 7 for thread reference items (most mail: 1 mailbox, 91).
 _TXN_LIMIT = 100
-_FIXED_WRITES = 9  # marker, Thread, search text, 4 change-log steps, account states, one spare
+_FIXED_WRITES = 10  # marker, Thread, search text, index tail, 4 change-log steps, account states, one spare
 
 
 class IngestError(Exception):
@@ -97,17 +99,20 @@ def _existing(account_id: str, email_id: str) -> IngestResult:
     return IngestResult(found.email_id, found.blob_id, found.thread_id, found.size, created=False)
 
 
-def parse(raw: bytes, blob_id: str) -> tuple[dict[str, Any], str]:
-    """Parse once: the stored summary, and the body as plain text for search (docs/search.md)."""
+def parse(raw: bytes, blob_id: str) -> tuple[dict[str, Any], dict[str, str]]:
+    """Parse once: the stored summary, and the search text (docs/search.md): the body as plain text
+    (every text part of the body, HTML reduced, up to BODY_LIMIT characters) and attachment names."""
     message = parse_message(raw)
     parts: list[str] = []
     used = 0
     for part in message.text_body:
-        if used >= email_index.TEXT_LIMIT:
+        if used >= email_index.BODY_LIMIT:
             break
-        parts.append(part_text(part, max_octets=4 * email_index.TEXT_LIMIT))
+        parts.append(part_text(part, max_octets=4 * email_index.BODY_LIMIT))
         used += len(parts[-1])
-    return summarise(message, blob_id=blob_id), "\n".join(parts)[: email_index.TEXT_LIMIT]
+    names = [part.name for part in message.attachments if part.name]
+    stored = {"body": "\n".join(parts)[: email_index.BODY_LIMIT], "attachments": "\n".join(names)}
+    return summarise(message, blob_id=blob_id), stored
 
 
 def _transaction(
@@ -115,7 +120,7 @@ def _transaction(
     record: EmailRecord,
     placement: thread_placement.Placement,
     idempotency_key: str | None,
-    text: str,
+    text: dict[str, str],
 ) -> Txn:
     """The one transaction of an ingest: every write, every counter and every change-log step."""
     target = placement.target
@@ -128,6 +133,9 @@ def _transaction(
         emails.mark_ingested(txn, idempotency_key, record.email_id)
     emails.add(txn, record)
     email_index.put_text(txn, record.blob_id, text)
+    masks = doc_terms(message_fields(record.summary, text))
+    fulltext.stage_add(txn, email_id=record.email_id, thread_id=record.thread_id,
+                       received_at=record.received_at, masks=masks)  # fmt: skip
     threads.put(txn, after, previous_version=target.version if target else None)
     thread_deltas = thread_placement.thread_count_deltas([before.boxes], [after.boxes])
     for mailbox_id in record.mailbox_ids:
@@ -199,7 +207,7 @@ def ingest(
         txn = _transaction(account_id, record, placement, idempotency_key, text)
         txn.enforce_quota = enforce_quota
         try:
-            transactions.commit(txn)
+            states = transactions.commit(txn)
         except Conflict as exc:
             tag = str(exc)
             if tag in ("email", "idempotency"):  # a concurrent retry of the same delivery won
@@ -209,6 +217,7 @@ def ingest(
             # Another writer changed the same thread or reference (a flag change on a busy thread does):
             # read again after a jittered pause, or the same writers win every immediate retry.
             raise
+        fulltext.maybe_compact(account_id, states.get("Email", 0))
         _merge_linked(account_id, thread_id, placement.others)
         return IngestResult(email_id, email_id, thread_id, size, created=True, over_quota=txn.over_quota)
 

@@ -14,7 +14,9 @@ from dataclasses import replace
 
 from mailx.ids import new_id
 from mailx.mail.thread_placement import thread_count_deltas, with_email, without_email
-from mailx.store import emails, threads, transactions
+from mailx.search.fields import message_fields
+from mailx.search.terms import doc_terms
+from mailx.store import email_index, emails, fulltext, threads, transactions
 from mailx.store.emails import EmailRecord
 from mailx.store.errors import Conflict
 from mailx.store.threads import ThreadRecord
@@ -35,7 +37,7 @@ def _batch(moving: list[EmailRecord], mailbox_ids: set[str]) -> list[EmailRecord
     used = 0
     boxes = set(mailbox_ids)
     for record in moving:
-        cost = 2 * emails.write_cost(record)  # remove + add
+        cost = 2 * emails.write_cost(record) + 2  # remove + add, and the index's tombstone + tail item
         boxes_after = boxes | set(record.mailbox_ids)
         if chosen and used + cost + _fixed_writes(len(boxes_after)) > _TXN_LIMIT:
             break
@@ -46,14 +48,20 @@ def _batch(moving: list[EmailRecord], mailbox_ids: set[str]) -> list[EmailRecord
 
 
 def _step(account_id: str, source: ThreadRecord, target: ThreadRecord, batch: list[EmailRecord]) -> None:
-    """Move BATCH from SOURCE to TARGET in one transaction."""
+    """Move BATCH from SOURCE to TARGET in one transaction (the index follows: old ids tombstoned, new
+    ids in its tail with the terms of their unchanged messages)."""
     txn = Txn(account_id)
+    texts = email_index.texts(account_id, [r.blob_id for r in batch])
     new_source, new_target = source, target
     created: list[str] = []
     for old in batch:
         moved = replace(old, email_id=new_id("M"), thread_id=target.thread_id)
         emails.remove(txn, old)
         emails.add(txn, moved)
+        fulltext.stage_remove(txn, email_id=old.email_id, received_at=old.received_at)
+        masks = doc_terms(message_fields(moved.summary, texts.get(moved.blob_id, {})))
+        fulltext.stage_add(txn, email_id=moved.email_id, thread_id=moved.thread_id,
+                           received_at=moved.received_at, masks=masks)  # fmt: skip
         created.append(moved.email_id)
         new_source = without_email(new_source, old.email_id, old.mailbox_ids, old.unread)
         new_target = with_email(
@@ -74,7 +82,8 @@ def _step(account_id: str, source: ThreadRecord, target: ThreadRecord, batch: li
         txn.changed("Thread", updated=[source.thread_id, target.thread_id])
     if deltas:
         txn.changed("Mailbox", updated=sorted(deltas))
-    transactions.commit(txn)
+    states = transactions.commit(txn)
+    fulltext.maybe_compact(account_id, states.get("Email", 0))
 
 
 def merge(account_id: str, *, source_id: str, target_id: str) -> None:

@@ -35,6 +35,11 @@ def summary_key(account_id: str, blob_id: str) -> str:
     return f"emails/{account_id}/{blob_id}.summary.json"
 
 
+def search_text_key(account_id: str, blob_id: str) -> str:
+    """Where a search text too large for its DynamoDB item is kept (store.email_index)."""
+    return f"emails/{account_id}/{blob_id}.text.z"
+
+
 def upload_key(account_id: str, blob_id: str) -> str:
     return f"uploads/{account_id}/{blob_id}"
 

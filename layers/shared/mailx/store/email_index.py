@@ -6,23 +6,30 @@ mailbox size. Views: `all` (every Email), and `unseen` (no `$seen`) and `flagged
 account-wide and per mailbox. They are sparse: an Email is in a view only while it qualifies, and every
 write that changes keywords or mailboxes moves its view items in the same transaction.
 
-The `text` partition keeps, per blobId, the first TEXT_LIMIT characters of the body as plain text; it
-is keyed by blobId because a thread merge gives an Email a new id but keeps its blob.
+The `text` partition keeps, per blobId, the search text of a message — its body as plain text (every
+text part, HTML reduced, up to BODY_LIMIT characters) and its attachment names, compressed — for
+phrase checks, snippets and the paths that match without the index. It is keyed by blobId because a
+thread merge gives an Email a new id but keeps its blob. A text whose compressed form is over
+INLINE_TEXT_LIMIT is kept in S3 beside the message (blobs.search_text_key). Items written before the
+full-text index hold the first 16,000 body characters in `text`; `mailx reindex` rewrites them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from pynamodb.exceptions import DoesNotExist
 
-from mailx.store import tables
+from mailx.search import codec
+from mailx.store import blobs, tables
 from mailx.store.models import EmailIndexItem, Mailbox, Membership
 from mailx.store.transactions import Txn
 
-TEXT_LIMIT = 16_000  # characters of body text kept for `text`/`body` matching and snippets
+BODY_LIMIT = 1_000_000  # characters of body text a message is searchable by (docs/search.md)
+INLINE_TEXT_LIMIT = 300_000  # compressed octets kept in the item; more goes to S3
+_SPILLED = "\x00spilled"
 FLAGS = ("unseen", "flagged")
 
 
@@ -84,9 +91,27 @@ def stage_views(
         txn.put(item, tag=f"view:{name}")
 
 
-def put_text(txn: Txn, blob_id: str, text: str) -> None:
-    """Store the searchable body text of a message (bounded to TEXT_LIMIT characters)."""
-    txn.put(EmailIndexItem(key=f"{txn.account_id}#text", sort=blob_id, text=text[:TEXT_LIMIT]), tag="text")
+def _text_item(account_id: str, blob_id: str, stored: Mapping[str, str]) -> EmailIndexItem:
+    """The item of a message's search text; a large one goes to S3 first (before the item is written,
+    so a committed item never points at nothing)."""
+    packed = codec.pack_json(dict(stored))
+    if len(packed) <= INLINE_TEXT_LIMIT:
+        return EmailIndexItem(key=f"{account_id}#text", sort=blob_id, packed=packed)
+    blobs.put(blobs.search_text_key(account_id, blob_id), packed, "application/zlib")
+    return EmailIndexItem(key=f"{account_id}#text", sort=blob_id, text=_SPILLED)
+
+
+def put_text(txn: Txn, blob_id: str, stored: Mapping[str, str]) -> None:
+    """Store a message's search text ({"body", "attachments"}) in the transaction."""
+    txn.put(_text_item(txn.account_id, blob_id, stored), tag="text")
+
+
+def write_texts(account_id: str, stored: Mapping[str, Mapping[str, str]]) -> None:
+    """Store search texts by blobId outside a transaction (reindex: the Emails exist already)."""
+    tables.bind()
+    with EmailIndexItem.batch_write() as batch:
+        for blob_id, fields in stored.items():
+            batch.save(_text_item(account_id, blob_id, fields))
 
 
 def delete_text(txn: Txn, blob_id: str) -> None:
@@ -156,22 +181,33 @@ def mailbox_counts(account_id: str, mailbox_id: str) -> tuple[int, int]:
     return (int(box.total_emails or 0), int(box.total_threads or 0))
 
 
-def all_texts(account_id: str) -> dict[str, str]:
-    """{blobId: body text} for every message of the account (paged Query: the slow search path)."""
+def _stored(account_id: str, item: EmailIndexItem) -> dict[str, str]:
+    if item.packed:
+        return {str(k): str(v) for k, v in cast(dict[str, Any], codec.unpack_json(item.packed)).items()}
+    if item.text == _SPILLED:
+        found = blobs.get(blobs.search_text_key(account_id, item.sort))
+        if found is None:
+            return {}
+        return {str(k): str(v) for k, v in cast(dict[str, Any], codec.unpack_json(found.data)).items()}
+    return {"body": item.text or ""}  # written before the full-text index: the first 16,000 characters
+
+
+def all_texts(account_id: str) -> dict[str, dict[str, str]]:
+    """{blobId: search text} for every message of the account (paged Query: the slow search path)."""
     tables.bind()
     return {
-        item.sort: item.text or ""
+        item.sort: _stored(account_id, item)
         for item in EmailIndexItem.query(f"{account_id}#text", consistent_read=True)
     }
 
 
-def texts(account_id: str, blob_ids: Iterable[str]) -> dict[str, str]:
-    """{blobId: body text} for some messages (one BatchGetItem per 100)."""
+def texts(account_id: str, blob_ids: Iterable[str]) -> dict[str, dict[str, str]]:
+    """{blobId: search text ({"body", "attachments"})} for some messages (one BatchGetItem per 100)."""
     tables.bind()
     ids = sorted(set(blob_ids))
-    found: dict[str, str] = {}
+    found: dict[str, dict[str, str]] = {}
     for start in range(0, len(ids), 100):
         keys = [(f"{account_id}#text", b) for b in ids[start : start + 100]]
         for item in EmailIndexItem.batch_get(keys, consistent_read=True):
-            found[item.sort] = item.text or ""
+            found[item.sort] = _stored(account_id, item)
     return found

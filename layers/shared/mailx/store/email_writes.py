@@ -13,7 +13,7 @@ from dataclasses import replace
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 
-from mailx.store import email_index
+from mailx.store import email_index, fulltext
 from mailx.store.email_reads import Versioned
 from mailx.store.emails import EmailRecord, membership_key, stage_views
 from mailx.store.models import Email, EmailIndexItem, Membership, Thread
@@ -79,6 +79,7 @@ def stage_destroy(txn: Txn, found: Versioned) -> None:
         txn.delete(Membership(key=membership_key(txn.account_id, mailbox_id), sort=sort))
     stage_views(txn, record, _views(record), set())
     txn.delete(EmailIndexItem(key=f"{txn.account_id}#text", sort=record.blob_id), tag="text")
+    fulltext.stage_remove(txn, email_id=record.email_id, received_at=record.received_at)
 
 
 def delete_thread(txn: Txn, thread_id: str, version: int) -> None:

@@ -119,6 +119,14 @@ def get(account_id: str, email_id: str) -> EmailRecord | None:
         return None
 
 
+def page_after(account_id: str, after: str | None, limit: int) -> list[EmailRecord]:
+    """Up to LIMIT Emails in id order after the id AFTER (None: from the start): a resumable walk."""
+    tables.bind()
+    condition = Email.email_id > after if after else None
+    query = Email.query(account_id, condition, consistent_read=True, limit=limit, page_size=limit)
+    return [_record(item) for item in query]
+
+
 def list_ids(account_id: str, limit: int) -> list[str]:
     """Up to LIMIT+1 email ids of the account (so callers can tell "more than LIMIT")."""
     tables.bind()

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from pynamodb.attributes import (
+    BinaryAttribute,
     BooleanAttribute,
     ListAttribute,
     MapAttribute,
@@ -270,7 +271,8 @@ class ThreadRef(Model):
 @register
 class EmailIndexItem(Model):
     """An Email in one listing view (all mail; unseen or flagged, overall or per mailbox), newest last;
-    or, in the "text" partition, the bounded plain text of a message body that search reads."""
+    in the "text" partition, the search text of a message; in the "fts" partitions, the full-text
+    index (manifest, tail, tombstones, segment buckets and doc chunks: mailx.store.fulltext)."""
 
     class Meta(_Meta):
         table_name = "emailindex"
@@ -280,7 +282,9 @@ class EmailIndexItem(Model):
     email_id = UnicodeAttribute(null=True)
     thread_id = UnicodeAttribute(null=True)
     size = NumberAttribute(null=True)
-    text = UnicodeAttribute(null=True)  # text partition only
+    text = UnicodeAttribute(null=True)  # text partition only (before the full-text index: the bounded body)
+    packed = BinaryAttribute(null=True, legacy_encoding=False)  # zlib: search text, index parts (fulltext)
+    version = NumberAttribute(null=True)  # the full-text manifest's version
 
 
 @register

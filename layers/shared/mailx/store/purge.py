@@ -15,7 +15,7 @@ from typing import Any
 
 from pynamodb.models import Model
 
-from mailx.store import tables
+from mailx.store import fulltext, tables
 from mailx.store.email_index import FLAGS
 from mailx.store.models import (
     Account,
@@ -77,6 +77,8 @@ def _partitions(account_id: str) -> Iterator[tuple[type[Model], str]]:
         yield Membership, f"{account_id}#{mailbox_id}"
     for view in [*(v for m in mailbox_ids for v in _views(m)), *_views(None), "text"]:
         yield EmailIndexItem, f"{account_id}#{view}"
+    for key in list(fulltext.partitions(account_id)):  # segments, then the manifest's own partition
+        yield EmailIndexItem, key
     for kind in STATE_TYPES:
         yield Change, f"{account_id}#{kind}"
     for submission in Submission.query(account_id, consistent_read=True):

@@ -8,9 +8,10 @@ from typing import Any, cast
 import pytest
 
 from mailx.mail.ingest import ingest
-from mailx.methods.email import _implicit_set, copy
+from mailx.methods.email import _fulltext, _implicit_set, copy
 from mailx.protocol.capabilities import CORE, MAIL
 from mailx.protocol.context import AccountAccess, CallContext, RequestContext
+from mailx.search import query as search_query
 from mailx.server.services import Services
 from mailx.store import blobs, emails, transactions
 from tests.helpers.auth import basic
@@ -106,6 +107,10 @@ def test_copy_between_two_accounts(aws: None, alice: Any, bob: Any) -> None:
     assert stored is not None and stored.data == raw
     assert counters(bob.account_id, bob_archive)["totalEmails"] == 2
     assert emails.get(alice.account_id, source.email_id) is not None
+    # And both copies are searchable in bob's account at once (the full-text index's tail)
+    found = _fulltext.page(bob.account_id, {"body": search_query.parse("numbers")}, 0, 10, collapse=False,
+                           total=True)  # fmt: skip
+    assert sorted(found.ids) == sorted([kept.email_id, own.email_id]) and found.total == 2
 
 
 def test_state_mismatch_on_either_account(aws: None, alice: Any, bob: Any) -> None:

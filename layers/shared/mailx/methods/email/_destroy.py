@@ -1,4 +1,5 @@
-"""RFC 8621 §4.6 Email/set destroy: the Email, its memberships, views, search text, thread and counters.
+"""RFC 8621 §4.6 Email/set destroy: the Email, its memberships, views, search text, full-text tombstone,
+thread and counters.
 
 One transaction removes the Email and everything that lists it, takes it out of its thread (deleting
 the thread when it was the last Email), moves the mailbox counters and logs Email, Thread and Mailbox
@@ -45,3 +46,4 @@ def delete_octets(account_id: str, found: Versioned) -> None:
     """After the commit: the stored message goes too (and a summary kept beside it)."""
     blobs.delete(blobs.email_key(account_id, found.record.blob_id))
     emails.delete_spilled_summary(account_id, found.record.blob_id)
+    blobs.delete(blobs.search_text_key(account_id, found.record.blob_id))  # a large search text, if any

@@ -13,6 +13,9 @@ from mailx.protocol.context import CallContext
 from mailx.protocol.errors import UNSUPPORTED_FILTER, MethodError
 from mailx.protocol.query_filter import Filter, FilterOperator
 from mailx.protocol.validate import check_unsigned_int, invalid, is_id_or_creation_ref, parse_utc_date
+from mailx.search import query as search_query
+from mailx.search.fields import message_fields
+from mailx.search.terms import ALL_FIELDS, FIELDS
 from mailx.store.emails import EmailRecord
 
 KEYWORD_CONDITIONS = ("allInThreadHaveKeyword", "someInThreadHaveKeyword", "noneInThreadHaveKeyword",
@@ -20,6 +23,8 @@ KEYWORD_CONDITIONS = ("allInThreadHaveKeyword", "someInThreadHaveKeyword", "none
 THREAD_CONDITIONS = frozenset(KEYWORD_CONDITIONS[:3])
 TEXT_CONDITIONS = ("text", "from", "to", "cc", "bcc", "subject", "body")
 SUMMARY_CONDITIONS = frozenset({"hasAttachment", "header", *TEXT_CONDITIONS})
+# The index fields (search.terms.FIELDS) each text condition looks in (RFC 8621 §4.4.1).
+TEXT_MASKS = {"text": ALL_FIELDS, **{name: FIELDS[name] for name in TEXT_CONDITIONS if name != "text"}}
 KNOWN = frozenset({"inMailbox", "inMailboxOtherThan", "before", "after", "minSize", "maxSize",
                    *KEYWORD_CONDITIONS, "hasAttachment", *TEXT_CONDITIONS, "header"})  # fmt: skip
 
@@ -59,7 +64,7 @@ def _parse_other(name: str, value: Any) -> Any:
         return (value[0].strip().lower(), _search.terms(value[1]) if len(value) == 2 else None)
     if not isinstance(value, str):
         raise invalid(f"filter {name!r} must be a string")
-    return _search.terms(value)
+    return search_query.parse(value)
 
 
 def condition_parser(call: CallContext) -> Callable[[dict[str, Any]], dict[str, Any]]:
@@ -91,24 +96,16 @@ def _received(record: EmailRecord) -> datetime:
 
 @dataclass
 class Matcher:
-    """Matches conditions against one account's listing data (keywords per thread, body texts)."""
+    """Matches conditions against one account's listing data (keywords per thread, search texts)."""
 
     threads: Mapping[str, list[frozenset[str]]] = field(default_factory=dict)
-    texts: Mapping[str, str] = field(default_factory=dict)
+    texts: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
     def thread_keywords(self, record: EmailRecord) -> list[frozenset[str]]:
         return self.threads.get(record.thread_id) or [frozenset(record.keywords)]
 
-    def fields(self, record: EmailRecord, name: str) -> list[str]:
-        summary = record.summary
-        if name in ("from", "to", "cc", "bcc"):
-            return [_search.addresses_text(summary.get(name))]
-        if name == "subject":
-            return [str(summary.get("subject") or "")]
-        if name == "body":
-            return [self.texts.get(record.blob_id, "")]
-        heads = [_search.addresses_text(summary.get(n)) for n in ("from", "to", "cc", "bcc")]
-        return [*heads, str(summary.get("subject") or ""), self.texts.get(record.blob_id, "")]
+    def fields(self, record: EmailRecord) -> dict[str, str]:
+        return message_fields(record.summary, self.texts.get(record.blob_id, {}))
 
     def one(self, record: EmailRecord, name: str, value: Any) -> bool:
         words = set(record.keywords)
@@ -135,7 +132,7 @@ class Matcher:
             header, wanted = value
             found = [v for n, v in _search.headers(record.summary) if n == header]
             return bool(found) and (wanted is None or any(_search.matches(wanted, [v]) for v in found))
-        return _search.matches(value, self.fields(record, name))
+        return search_query.matches(value, self.fields(record), TEXT_MASKS[name])
 
     def matches(self, record: EmailRecord, condition: Mapping[str, Any]) -> bool:
         """Every property of the condition holds (an empty condition always does)."""

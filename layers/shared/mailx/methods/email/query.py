@@ -1,6 +1,7 @@
 """RFC 8621 §4.4 (RFC 8620 §5.5): Email/query — by index for the webmail views, else over the listing data.
 
-The views _indexed.py names cost a Query of position+limit small items. Without a total, newest first,
+The views _indexed.py names cost a Query of position+limit small items. A filter bounded by text
+conditions is answered from the full-text index (_fulltext.py). Without a total, newest first,
 other filters walk an index view until the page is full (_stream.py). Every other filter or sort
 reads the account's listing data (a paged Query on the emails partition projecting only the metadata,
 plus the summary when a header, attachment or sort needs it, plus the body texts for `text`/`body`)
@@ -13,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from mailx.methods.email import _filters, _indexed, _sorts, _stream
+from mailx.methods.email import _filters, _fulltext, _indexed, _sorts, _stream
 from mailx.methods.email._filters import Matcher
 from mailx.protocol.context import CallContext
 from mailx.protocol.query_filter import Comparator, Filter, evaluate
@@ -69,8 +70,12 @@ def collapse_ids(records: Sequence[EmailRecord], collapse: bool) -> list[str]:
 def full_results(
     account_id: str, filter_: Filter | None, sort: Sequence[Comparator], collapse: bool
 ) -> list[str]:
-    """Every id of the result list, from the listing data (the path for whatever no index serves)."""
+    """Every id of the result list: from the full-text index when it bounds the results, else from the
+    listing data (the path for whatever no index serves)."""
     wanted = needs(filter_, sort)
+    if _fulltext.answers(filter_) and not wanted.threads:
+        found = _fulltext.matches(account_id, filter_, summary=wanted.summary)
+        return collapse_ids(_sorts.sort(found, sort, Matcher()), collapse)
     records = email_reads.listing(account_id, with_summary=wanted.summary)
     matcher = _matcher(account_id, records, wanted)
     matched = [r for r in records if evaluate(filter_, lambda c, r=r: matcher.matches(r, c))]  # type: ignore[misc]
@@ -101,9 +106,23 @@ def email_query(call: CallContext, args: dict[str, Any]) -> dict[str, Any]:
     view = _indexed.view_for(parsed.filter, sort, parsed.anchor, parsed.position)
     if view is not None:
         cut = _indexed_window(parsed, view, collapse)
+    elif _fulltext.answers(parsed.filter) and not needs(parsed.filter, sort).threads:
+        cut = _fulltext_window(parsed, sort, collapse)
     else:
         cut = _streamed_window(parsed, sort, collapse) or _scanned_window(parsed, sort, collapse)
     return query_response(parsed, cut, state, can_calculate_changes=True)
+
+
+def _fulltext_window(parsed: QueryArgs, sort: Sequence[Comparator], collapse: bool) -> QueryWindow:
+    """The full-text index's answer: a page newest first, or every match sorted (docs/search.md)."""
+    if _sorts.is_newest_first(sort) and parsed.anchor is None and parsed.position >= 0:
+        limit, clamped = parsed.limit, None
+        if limit is None or limit > MAX_LIMIT:
+            limit = clamped = MAX_LIMIT
+        found = _fulltext.page(parsed.account_id, parsed.filter, parsed.position, limit, collapse=collapse,
+                               total=parsed.calculate_total)  # fmt: skip
+        return QueryWindow(ids=found.ids, position=parsed.position, total=found.total or 0, limit=clamped)
+    return _scanned_window(parsed, sort, collapse)
 
 
 def _scanned_window(parsed: QueryArgs, sort: Sequence[Comparator], collapse: bool) -> QueryWindow:

@@ -24,7 +24,7 @@ from mailx.protocol.errors import (
     SetError,
 )
 from mailx.protocol.standard_set import SetArgs, SetResult, check_state, parse_set
-from mailx.store import email_reads, mailboxes, threads, transactions
+from mailx.store import email_reads, fulltext, mailboxes, threads, transactions
 from mailx.store.email_reads import Versioned
 from mailx.store.errors import StateMismatch
 from mailx.store.threads import ThreadRecord
@@ -94,6 +94,7 @@ class _EmailSet:
             self.call.services.note_committed(self.account_id, new_states)
             self.result.new_state = str(new_states["Email"])
             self.expect = None if self.expect is None else {"Email": new_states["Email"]}
+            fulltext.maybe_compact(self.account_id, new_states["Email"])
             return True
 
         def lost_race(exc: Exception) -> None:

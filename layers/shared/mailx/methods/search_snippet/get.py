@@ -1,8 +1,10 @@
 """RFC 8621 §5.1: SearchSnippet/get — the subject and a body fragment with the filter's matches marked.
 
-Matching is Email/query's (methods/email/_search.py): the terms of every `text`, `subject` and `body`
-condition not under a NOT mark the subject (`text`, `subject`) and the body text (`text`, `body`).
-Everything outside <mark></mark> is HTML-escaped; a property with no match is null.
+Matching is Email/query's (mailx.search.query: folded whole words, the last word of a value as a
+prefix): the words of every `text`, `subject` and `body` condition not under a NOT mark the subject
+(`text`, `subject`) and the body text (`text`, `body`), read from the indexed search text, so a match
+anywhere in the body is found. Everything outside <mark></mark> is HTML-escaped; a property with no
+match is null.
 """
 
 from __future__ import annotations
@@ -16,19 +18,22 @@ from mailx.protocol.context import CallContext
 from mailx.protocol.errors import REQUEST_TOO_LARGE, MethodError
 from mailx.protocol.query_filter import Filter, FilterOperator, parse_filter
 from mailx.protocol.standard_get import parse_ids
+from mailx.search.query import TextQuery
 from mailx.store import email_index, emails
 
 
-def _terms(filter_: Filter | None, names: tuple[str, ...]) -> Iterator[str]:
+def _queries(filter_: Filter | None, names: tuple[str, ...]) -> Iterator[TextQuery]:
     if filter_ is None:
         return
     if isinstance(filter_, FilterOperator):
         if filter_.operator != "NOT":
             for item in filter_.conditions:
-                yield from _terms(item, names)
+                yield from _queries(item, names)
         return
     for name in names:
-        yield from filter_.get(name) or ()
+        value = filter_.get(name)
+        if isinstance(value, TextQuery) and not value.empty:
+            yield value
 
 
 def search_snippet_get(call: CallContext, args: dict[str, Any]) -> dict[str, Any]:
@@ -40,8 +45,8 @@ def search_snippet_get(call: CallContext, args: dict[str, Any]) -> dict[str, Any
         raise MethodError.invalid_arguments("'emailIds' is required")
     if len(ids) > LIMITS.max_objects_in_get:
         raise MethodError(REQUEST_TOO_LARGE, f"at most {LIMITS.max_objects_in_get} emailIds")
-    subject_terms = list(dict.fromkeys(_terms(filter_, ("text", "subject"))))
-    body_terms = list(dict.fromkeys(_terms(filter_, ("text", "body"))))
+    subject_terms = list(_queries(filter_, ("text", "subject")))
+    body_terms = list(_queries(filter_, ("text", "body")))
     found = emails.get_many(account_id, ids)
     texts = email_index.texts(account_id, [r.blob_id for r in found.values()]) if body_terms else {}
     snippets = []
@@ -54,7 +59,7 @@ def search_snippet_get(call: CallContext, args: dict[str, Any]) -> dict[str, Any
             {
                 "emailId": email_id,
                 "subject": _search.highlight(subject, subject_terms) if subject_terms else None,
-                "preview": _search.fragment(texts.get(record.blob_id, ""), body_terms)
+                "preview": _search.fragment(texts.get(record.blob_id, {}).get("body", ""), body_terms)
                 if body_terms
                 else None,
             }

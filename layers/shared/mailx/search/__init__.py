@@ -1,0 +1,1 @@
+"""Full-text search, the pure part: folding, tokens, query parsing, matching and the index's byte codecs."""
