@@ -63,3 +63,26 @@ def test_reindex_rebuilds_resumes_and_is_idempotent(
 def test_reindex_of_an_unknown_account(url: str, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "--url", url, "--key", KEY, "reindex", "nobody")
     assert code == 1 and "no such account" in err
+
+
+def test_reindex_without_an_account_rebuilds_every_account(
+    url: str, client: Any, alice: Any, bob: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given two accounts whose mail was stored before the index existed
+    alice_made = [put(alice, mail(f"a{n}@x", f"Ledger {n}", body="quarterly"), n) for n in range(3)]
+    bob_made = [put(bob, mail(f"b{n}@x", f"Ledger {n}", body="quarterly"), n) for n in range(2)]
+    _as_before_the_index(alice, alice_made)
+    _as_before_the_index(bob, bob_made)
+    # When the operator reindexes without naming an account
+    data = run_json(capsys, "--url", url, "--key", KEY, "reindex")
+    # Then each account was rebuilt, and each one's search finds its own mail only
+    assert sorted((d["accountId"], d["indexed"]) for d in data["accounts"]) == sorted(
+        [(alice.account_id, 3), (bob.account_id, 2)]
+    )
+    assert _total(client, alice, {"text": "ledger"}) == 3
+    code, out, err = run(capsys, "--url", url, "--key", KEY, "reindex")
+    assert code == 0 and out.strip().endswith("reindexed 5 messages of 2 account(s)")
+    assert f"{bob.account_id}: indexed 2 of 2 messages" in err
+    # And a cursor without an account is a usage error
+    code, _, err = run(capsys, "--url", url, "--key", KEY, "reindex", "--from", "x")
+    assert code == 2 and "name the ACCOUNT" in err
