@@ -11,13 +11,14 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import http_ece
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+
+from tests.helpers.http_servers import QuietHandler, serving
 
 
 def b64url(data: bytes) -> str:
@@ -56,10 +57,6 @@ class Receiver:
             return list(self.received[:count])
 
 
-class _Server(ThreadingHTTPServer):
-    request_queue_size = 128  # the default 5 drops simultaneous connects: a 1 s SYN retry each
-
-
 @contextmanager
 def push_receiver() -> Iterator[Receiver]:
     """Serve on 127.0.0.1 (a free port) until the block ends."""
@@ -67,7 +64,7 @@ def push_receiver() -> Iterator[Receiver]:
 
     receiver = Receiver(url="")
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", "0"))
             body = self.rfile.read(length)
@@ -82,18 +79,9 @@ def push_receiver() -> Iterator[Receiver]:
             self.send_header("Content-Length", "0")
             self.end_headers()
 
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    server = _Server(("127.0.0.1", 0), Handler)
-    receiver.url = f"http://127.0.0.1:{server.server_address[1]}/push/device-1"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(Handler) as port:
+        receiver.url = f"http://127.0.0.1:{port}/push/device-1"
         yield receiver
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @dataclass(frozen=True)

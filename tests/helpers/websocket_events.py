@@ -4,13 +4,13 @@ Stream events of the accounts table read from moto, and a fake API Gateway Manag
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from tests.helpers.http_servers import QuietHandler, serving
 
 API_ID = "a1b2c3d4e5"
 STAGE = "jmap"
@@ -161,7 +161,7 @@ def fake_management_api() -> Iterator[FakeManagementApi]:
     """A FakeManagementApi on a free loopback port, its URL like https://{api}.execute-api.../{stage}."""
     api = FakeManagementApi()
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_POST(self) -> None:
             prefix = f"/{STAGE}/@connections/"
             assert self.path.startswith(prefix), self.path
@@ -184,15 +184,6 @@ def fake_management_api() -> Iterator[FakeManagementApi]:
             self.send_header("Content-Length", "0")
             self.end_headers()
 
-        def log_message(self, format: str, *args: Any) -> None:
-            return
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    api.url = f"http://127.0.0.1:{server.server_address[1]}/{STAGE}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(Handler) as port:
+        api.url = f"http://127.0.0.1:{port}/{STAGE}"
         yield api
-    finally:
-        server.shutdown()
-        server.server_close()
