@@ -34,7 +34,7 @@ from typing import Any
 
 from bench.cost import PRICES
 from bench.report import percentile
-from bench.restart import Start, _stop, free_port, start_runtime
+from bench.restart import Start, _jmap, _stop, free_port, start_runtime
 
 MESSAGE = (
     "From: Ann Example <ann@example.net>\r\nTo: admin@localhost.test\r\nSubject: Push {n}\r\n"
@@ -56,10 +56,7 @@ def _deliver(start: Start, n: int) -> None:
 
 
 def _websocket_url(start: Start) -> str:
-    request = urllib.request.Request(f"{start.base}/jmap/session", headers={"Authorization": _basic(start)})
-    with urllib.request.urlopen(request, timeout=30) as response:
-        session = json.loads(response.read())
-    url: str = session["capabilities"]["urn:ietf:params:jmap:websocket"]["url"]
+    url: str = _jmap(start, "/jmap/session")["capabilities"]["urn:ietf:params:jmap:websocket"]["url"]
     return re.sub(r"\?.*$", "", url)
 
 
@@ -101,14 +98,7 @@ def run(deliveries: int) -> str:
 
 def _api(start: Start, *calls: list[Any]) -> list[list[Any]]:
     body = {"using": ["urn:ietf:params:jmap:core"], "methodCalls": list(calls)}
-    request = urllib.request.Request(
-        f"{start.base}/jmap/api",
-        data=json.dumps(body).encode(),
-        method="POST",
-        headers={"Authorization": _basic(start), "Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(request, timeout=30) as response:
-        answer: list[list[Any]] = json.loads(response.read())["methodResponses"]
+    answer: list[list[Any]] = _jmap(start, "/jmap/api", body)["methodResponses"]
     return answer
 
 
