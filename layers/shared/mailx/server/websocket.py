@@ -156,6 +156,8 @@ def _catch_up(account_id: str, enable: wire.PushEnable) -> list[dict[str, Any]]:
     if enable.push_state is None:
         return []
     wanted = EventSourceParams(enable.data_types, close_after_state=False, ping=0)
+    # Read after push was switched on, not taken from sign-in's read of the same item: a commit that
+    # lands in between is then either in these states or pushed by the fan-out, never neither.
     current = transactions.get_states(account_id, consistent=True)
     last = decode_event_id(enable.push_state, account_id)
     if last is None:
