@@ -171,6 +171,24 @@ def test_a_password_change_ends_what_the_connection_may_do(alice: Any) -> None:
     assert answer["requestId"] == "x"
 
 
+def test_logging_the_bearer_token_out_ends_what_its_connection_may_do(alice: Any, client: Any) -> None:
+    login = client.post("/v0/auth/login", json={"username": "alice", "password": "correct horse battery"})
+    bearer = {"Authorization": f"Bearer {login.json()['token']}"}
+    grant: dict[str, Any] = _authorize(bearer)["context"]
+    assert _handler()(connect_event("conn-b", grant, JMAP), FakeContext())["statusCode"] == 200
+    empty = '{"@type":"Request","id":"k","using":[],"methodCalls":[]}'
+    answer = _send(grant, empty, "conn-b")
+    assert answer is not None and answer["@type"] == "Response"
+    assert client.post("/v0/auth/logout", headers=bearer).status_code == 200
+    answer = _send(grant, empty, "conn-b")
+    assert answer is not None and answer["@type"] == "RequestError" and answer["status"] == 401
+    assert "has ended" in answer["detail"] and answer["requestId"] == "k"
+    # A connection opened with Basic credentials is untouched by that logout.
+    basic_grant = _connected()
+    answer = _send(basic_grant, empty)
+    assert answer is not None and answer["@type"] == "Response"
+
+
 def test_disconnect_forgets_the_connection(alice: Any) -> None:
     from mailx.store import connections
 
