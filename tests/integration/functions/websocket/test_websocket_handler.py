@@ -189,6 +189,21 @@ def test_logging_the_bearer_token_out_ends_what_its_connection_may_do(alice: Any
     assert answer is not None and answer["@type"] == "Response"
 
 
+def test_a_response_over_the_message_limit_is_a_request_error(alice: Any) -> None:
+    grant = _connected()
+    big = "x" * 50_000  # the request stays well under 128 KB; three echoes of it do not
+    ref = {"resultOf": "0", "name": "Core/echo", "path": "/a"}
+    calls = [["Core/echo", {"a": big}, "0"], ["Core/echo", {"#a": ref}, "1"], ["Core/echo", {"#a": ref}, "2"]]
+    request = {"@type": "Request", "id": "big", "using": ["urn:ietf:params:jmap:core"], "methodCalls": calls}
+    answer = _send(grant, json.dumps(request))
+    assert answer is not None and answer["@type"] == "RequestError", str(answer)[:200]
+    assert answer["type"] == "urn:ietf:params:jmap:error:limit"
+    assert (answer["limit"], answer["requestId"]) == ("maxSizeWebSocketMessage", "big")
+    calls = calls[:2]  # two echoes fit
+    answer = _send(grant, json.dumps({**request, "methodCalls": calls}))
+    assert answer is not None and answer["@type"] == "Response" and len(answer["methodResponses"]) == 2
+
+
 def test_disconnect_forgets_the_connection(alice: Any) -> None:
     from mailx.store import connections
 
