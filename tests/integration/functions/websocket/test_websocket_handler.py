@@ -204,6 +204,30 @@ def test_a_response_over_the_message_limit_is_a_request_error(alice: Any) -> Non
     assert answer is not None and answer["@type"] == "Response" and len(answer["methodResponses"]) == 2
 
 
+def test_a_throttled_sign_in_is_denied_not_allowed(alice: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from mailx.config import reset_settings
+
+    monkeypatch.setenv("LOGIN_MAX_FAILURES_PER_ADDRESS", "2")
+    reset_settings()
+    for _ in range(2):
+        with pytest.raises(Exception, match=r"^Unauthorized$"):
+            _authorize(basic("alice", "wrong password"))
+    denied = _authorize(basic("alice", "wrong password"))
+    assert denied["principalId"] == "throttled" and denied["context"] == {}
+    assert [s["Effect"] for s in denied["policyDocument"]["Statement"]] == ["Deny"]
+
+
+def test_push_enable_on_a_connection_no_longer_recorded_is_a_401_request_error(alice: Any) -> None:
+    from mailx.store import connections
+
+    grant = _connected()
+    connections.close(alice.account_id, "conn-1")  # as a GoneException or the TTL would
+    answer = _send(grant, '{"@type":"WebSocketPushEnable","dataTypes":null}')
+    assert answer is not None and answer["@type"] == "RequestError" and answer["status"] == 401
+    assert "no longer registered" in answer["detail"]
+    assert connections.listeners(alice.account_id) == []  # not recreated by the update
+
+
 def test_disconnect_forgets_the_connection(alice: Any) -> None:
     from mailx.store import connections
 
