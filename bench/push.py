@@ -32,7 +32,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench.restart import Start, _stop, free_port, start_runtime
+from bench.cost import PRICES
+from bench.report import percentile
+from bench.restart import Start, _jmap, _stop, free_port, start_runtime
 
 MESSAGE = (
     "From: Ann Example <ann@example.net>\r\nTo: admin@localhost.test\r\nSubject: Push {n}\r\n"
@@ -54,10 +56,7 @@ def _deliver(start: Start, n: int) -> None:
 
 
 def _websocket_url(start: Start) -> str:
-    request = urllib.request.Request(f"{start.base}/jmap/session", headers={"Authorization": _basic(start)})
-    with urllib.request.urlopen(request, timeout=30) as response:
-        session = json.loads(response.read())
-    url: str = session["capabilities"]["urn:ietf:params:jmap:websocket"]["url"]
+    url: str = _jmap(start, "/jmap/session")["capabilities"]["urn:ietf:params:jmap:websocket"]["url"]
     return re.sub(r"\?.*$", "", url)
 
 
@@ -66,13 +65,8 @@ def _basic(start: Start) -> str:
 
 
 def percentiles(values: list[float]) -> dict[str, float]:
-    """p50, p90, p99 and max (nearest-rank on the sorted values)."""
-    ordered = sorted(values)
-
-    def rank(p: float) -> float:
-        return ordered[min(len(ordered) - 1, max(0, round(p * len(ordered)) - 1))]
-
-    return {"p50": rank(0.50), "p90": rank(0.90), "p99": rank(0.99), "max": ordered[-1]}
+    """p50, p90, p99 (nearest rank) and max."""
+    return {f"p{p}": percentile(values, p) for p in (50, 90, 99)} | {"max": max(values)}
 
 
 def run(deliveries: int) -> str:
@@ -104,14 +98,7 @@ def run(deliveries: int) -> str:
 
 def _api(start: Start, *calls: list[Any]) -> list[list[Any]]:
     body = {"using": ["urn:ietf:params:jmap:core"], "methodCalls": list(calls)}
-    request = urllib.request.Request(
-        f"{start.base}/jmap/api",
-        data=json.dumps(body).encode(),
-        method="POST",
-        headers={"Authorization": _basic(start), "Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(request, timeout=30) as response:
-        answer: list[list[Any]] = json.loads(response.read())["methodResponses"]
+    answer: list[list[Any]] = _jmap(start, "/jmap/api", body)["methodResponses"]
     return answer
 
 
@@ -178,14 +165,14 @@ SECONDS_PER_MONTH = 30 * 24 * 3600
 MINUTES_PER_MONTH = SECONDS_PER_MONTH // 60
 CONNECTION_HOURS = 2  # API Gateway's maximum: the client reconnects (and re-enables push) this often
 KEEPALIVE_MINUTES = 9  # under the 10-minute idle timeout: one small Request when nothing else was sent
-# us-east-1 list prices, US$ (docs/push.md "Cost")
+# us-east-1 list prices, US$ (docs/push.md "Cost"): API Gateway WebSocket's here, the rest bench.cost's
 WS_MESSAGE = 1.00 / 1e6  # per message sent or received, metered in 32 KB steps
 WS_CONNECTION_MINUTE = 0.25 / 1e6
-LAMBDA_REQUEST = 0.20 / 1e6
-LAMBDA_GB_SECOND = 0.0000133334  # arm64
-DYNAMODB_RRU = 0.125 / 1e6
-DYNAMODB_WRU = 0.625 / 1e6
-LOGS_GB = 0.50
+LAMBDA_REQUEST = PRICES["lambda_request"]
+LAMBDA_GB_SECOND = PRICES["lambda_gb_s"]
+DYNAMODB_RRU = PRICES["ddb_rru"]
+DYNAMODB_WRU = PRICES["ddb_wru"]
+LOGS_GB = PRICES["logs_gb"]
 LOG_BYTES = 700  # per invocation: Lambda's START/END/REPORT lines and our one JSON line
 WEBSOCKET_GB = 1.0  # WebSocketFunction: the Globals' 1024 MB
 PUSH_GB = 0.5  # PushFunction: 512 MB

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from dataclasses import dataclass
 
@@ -25,6 +26,12 @@ def ops(counts: Counter[str]) -> str:
     if not counts:
         return "-"
     return ", ".join(f"{op} {n}" for op, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def percentile(values: list[float], p: float) -> float:
+    """The P-th percentile (0-100) by nearest rank: the smallest value with at least P% at or below it."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered), max(1, math.ceil(p / 100 * len(ordered)))) - 1]
 
 
 def verdict(ok: bool | None) -> str:

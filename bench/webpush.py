@@ -19,14 +19,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from bench import harness
+from bench.cost import PRICES
+from bench.report import percentile
 
-# us-east-1 list prices, US$ (docs/push.md, "Web Push cost")
-LAMBDA_REQUEST = 0.20 / 1e6
-LAMBDA_GB_SECOND = 0.0000133334  # arm64
+# us-east-1 list prices, US$ (docs/push.md, "Web Push cost"): bench.cost's, and data transfer out
 MEMORY_GB = 1024 / 1024
-DYNAMODB_RRU = 0.125 / 1e6
 DATA_OUT_GB = 0.09
 PUSH_BYTES = 1400  # one encrypted StateChange with its headers (VAPID token included)
+LOG_BYTES = 350  # Lambda's START/END/REPORT lines per invocation
 
 
 @dataclass
@@ -98,11 +98,6 @@ def _user_agent_keys() -> tuple[str, str]:
     return b64url(point), b64url(os.urandom(16))
 
 
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered) + 0.5) - 1))]
-
-
 def measure(rounds: int = 200, subscriptions: int = 1, encrypted: bool = True) -> Result:
     """Deliver ROUNDS events to an account with SUBSCRIPTIONS verified subscriptions."""
     import os
@@ -149,10 +144,11 @@ def measure(rounds: int = 200, subscriptions: int = 1, encrypted: bool = True) -
 def monthly(pushes: int, billed_ms: float, rru_per_push: float) -> dict[str, float]:
     """US$ a month for one subscription receiving PUSHES pushes, one fan-out invocation each."""
     return {
-        "lambda_requests": pushes * LAMBDA_REQUEST,
-        "lambda_duration": pushes * billed_ms / 1000 * MEMORY_GB * LAMBDA_GB_SECOND,
-        "dynamodb": pushes * rru_per_push * DYNAMODB_RRU,
+        "lambda_requests": pushes * PRICES["lambda_request"],
+        "lambda_duration": pushes * billed_ms / 1000 * MEMORY_GB * PRICES["lambda_gb_s"],
+        "dynamodb": pushes * rru_per_push * PRICES["ddb_rru"],
         "data_out": pushes * PUSH_BYTES / 1e9 * DATA_OUT_GB,
+        "logs": pushes * LOG_BYTES / 1e9 * PRICES["logs_gb"],
     }
 
 

@@ -68,7 +68,19 @@ def sesv2() -> Any:
 
 
 def management_api(endpoint_url: str) -> Any:
-    """An API Gateway Management API client for one WebSocket API stage (its own endpoint, so uncached)."""
+    """The API Gateway Management API client for one WebSocket API stage, built once per endpoint: a
+    warm push function reuses it (and its connection) instead of a new session every invocation."""
+    key = f"apigatewaymanagementapi {endpoint_url}"
+    cached = _clients.get(key)
+    if cached is not None:
+        return cached
+    with _lock:
+        if key not in _clients:
+            _clients[key] = _make_management_api(endpoint_url)
+        return _clients[key]
+
+
+def _make_management_api(endpoint_url: str) -> Any:
     import boto3
     from botocore.config import Config
     from botocore.session import get_session

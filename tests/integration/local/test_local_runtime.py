@@ -484,6 +484,24 @@ def test_make_dev_serves_logs_in_stops_cleanly_and_keeps_data(
 
 
 @pytest.mark.e2e
+@pytest.mark.parametrize("value", ["70000", "-1", "ws"])
+def test_a_bad_websocket_port_is_a_startup_error(tmp_path: Path, value: str) -> None:
+    env = {**_env(tmp_path, free_port()), "WEBSOCKET_PORT": value}
+    result = subprocess.run(
+        [PYTHON, "functions/jmap/jmap_local.py"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2, result.stderr
+    assert "mailx dev: WEBSOCKET_PORT must be" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.e2e
 def test_a_taken_port_is_reported_before_anything_starts(tmp_path: Path) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))

@@ -8,6 +8,10 @@ from bench.push import Step, monthly, percentiles
 def test_percentiles_are_nearest_rank() -> None:
     figures = percentiles([float(n) for n in range(100, 0, -1)])
     assert figures == {"p50": 50.0, "p90": 90.0, "p99": 99.0, "max": 100.0}
+    # Nearest rank rounds the rank up: the 90th of 5 is the 5th, the median of 6 the 3rd.
+    assert percentiles([1.0, 2.0, 3.0, 4.0, 5.0])["p90"] == 5.0
+    assert percentiles([6.0, 5.0, 4.0, 3.0, 2.0, 1.0])["p50"] == 3.0
+    assert percentiles([7.0]) == {"p50": 7.0, "p90": 7.0, "p99": 7.0, "max": 7.0}
 
 
 def test_the_month_counts_reconnects_keepalives_and_pushes() -> None:

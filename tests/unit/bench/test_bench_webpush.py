@@ -18,4 +18,7 @@ def test_each_round_pushes_to_every_subscription_with_one_query() -> None:
     month = webpush.monthly(6000, 150, 0.5)
     assert month["lambda_duration"] == pytest.approx(6000 * 0.15 * 0.0000133334)
     assert month["dynamodb"] == pytest.approx(6000 * 0.5 * 0.125 / 1e6)
-    assert webpush.percentile([1.0, 2.0, 3.0, 4.0], 50) == 2.0
+    assert month["logs"] == pytest.approx(6000 * 350 / 1e9 * 0.50)  # docs/push.md's 2.1 MB, US$0.0010
+    from bench.report import percentile
+
+    assert percentile([1.0, 2.0, 3.0, 4.0], 50) == 2.0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from mailx.protocol.websocket import state_change  # the StateChange every push path sends
 from mailx.push.eventsource import (
     ChangeDetector,
     changed_types,
@@ -13,7 +14,6 @@ from mailx.push.eventsource import (
     parse_params,
     ping_frame,
     resume_baseline,
-    state_change,
     state_frame,
 )
 

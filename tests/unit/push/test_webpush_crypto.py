@@ -69,6 +69,23 @@ def test_plain_python_public_key_matches_cryptography() -> None:
     assert not p256.on_curve(b"\x04" + b"\x00" * 64)
 
 
+def test_hkdf_and_the_vapid_scalar_match_cryptographys_hkdf() -> None:
+    # A different derivation would silently rotate every deployment's key (clients re-subscribe).
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+    for salt, ikm, info, length in (
+        (b"s", b"ikm", b"info", 16),
+        (b"", b"k" * 65, b"x\x00", 48),
+        (b"a", b"b", b"", 80),
+    ):
+        expected = HKDF(hashes.SHA256(), length, salt, info).derive(ikm)
+        assert vapid.hkdf(salt, ikm, info, length) == expected
+    seed = "s" * 64
+    okm = HKDF(hashes.SHA256(), 48, b"mailx webpush vapid", b"P-256 private key").derive(seed.encode())
+    assert vapid.private_scalar(seed) == int.from_bytes(okm, "big") % (p256.N - 1) + 1
+
+
 def test_the_vapid_key_is_derived_from_the_seed_and_else_from_the_token_secret() -> None:
     base = load_settings(TEST_ENV)
     seeded = load_settings({**TEST_ENV, "WEBPUSH_VAPID_SEED": "s" * 64})

@@ -68,6 +68,13 @@ def parse(token: str) -> TokenClaims | None:
     return TokenClaims(account_id, token_id)
 
 
+def still_live(account_id: str, token_id: str, tag: str) -> bool:
+    """Whether the Bearer token TOKEN_ID is still recorded, issued under the credentials TAG names
+    (not logged out, not expired, no password change since): one KV read."""
+    stored = kv.get(token_kv_key(account_id, token_id))
+    return stored is not None and hmac.compare_digest(stored, tag)
+
+
 def revoke(claims: TokenClaims) -> None:
     """Delete the token's record; it stops working on the next request."""
     kv.delete(claims.kv_key)

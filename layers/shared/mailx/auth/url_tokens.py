@@ -34,7 +34,7 @@ from typing import Literal
 
 from mailx.auth import tokens
 from mailx.config import get_settings
-from mailx.store import accounts, kv
+from mailx.store import accounts
 from mailx.store.accounts import AccountRecord
 from mailx.store.errors import NotFound
 
@@ -99,12 +99,10 @@ def verify(token: str, purpose: Purpose, now: float | None = None) -> UrlAccess:
     if account.disabled:
         raise UrlTokenRefused("account disabled")
     token_id = None if bearer == _NO_BEARER else bearer
-    if token_id is not None:
-        stored = kv.get(tokens.token_kv_key(account_id, token_id))
-        if stored is None or not hmac.compare_digest(
-            stored, tokens.credential_tag(account_id, account.password_hash)
-        ):
-            raise UrlTokenRefused("the sign-in this access token came from has ended")
+    if token_id is not None and not tokens.still_live(
+        account_id, token_id, tokens.credential_tag(account_id, account.password_hash)
+    ):
+        raise UrlTokenRefused("the sign-in this access token came from has ended")
     return UrlAccess(account, token_id)
 
 

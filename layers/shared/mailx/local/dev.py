@@ -148,9 +148,12 @@ def _websocket_port(port: int) -> int:
     if raw is None or raw == "":
         return port + 1 if port < 65535 else 0
     try:
-        return int(raw)
+        chosen = int(raw)
     except ValueError:
         raise StartupError(f"WEBSOCKET_PORT must be a number, got {raw!r}") from None
+    if not 0 <= chosen < 65536:  # bind() raises OverflowError, not OSError, outside this range
+        raise StartupError(f"WEBSOCKET_PORT must be between 0 and 65535, got {chosen}")
+    return chosen
 
 
 def run(app: Any, folder: Path, host: str, port: int, websocket_app: Any = None) -> None:

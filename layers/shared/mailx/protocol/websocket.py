@@ -126,13 +126,18 @@ def request_error(error: RequestError, request_id: str | None) -> dict[str, Any]
     return answer
 
 
-def state_change(account_id: str, changed: Mapping[str, int], push_state: str) -> dict[str, Any]:
-    """A pushed StateChange (RFC 8887 §4.3.5.1): RFC 8620 §7.1's object plus `pushState`."""
-    return {
+def state_change(
+    account_id: str, changed: Mapping[str, int], push_state: str | None = None
+) -> dict[str, Any]:
+    """RFC 8620 §7.1's StateChange for one account (a state string is the modseq in decimal), with
+    RFC 8887 §4.3.5.1's `pushState` when given. Every push path (event source, Web Push) builds it here."""
+    change: dict[str, Any] = {
         "@type": "StateChange",
         "changed": {account_id: {name: str(changed[name]) for name in sorted(changed)}},
-        "pushState": push_state,
     }
+    if push_state is not None:
+        change["pushState"] = push_state
+    return change
 
 
 def encode(message: Mapping[str, Any]) -> str:

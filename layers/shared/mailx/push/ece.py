@@ -7,12 +7,10 @@ salt (16) || record size (4) || key id length (1) || the ephemeral public key (6
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import os
 
 from mailx.push import p256
-from mailx.push.vapid import b64url_decode
+from mailx.push.vapid import b64url_decode, hkdf
 
 RECORD_SIZE = 4096
 AUTH_SECRET_BYTES = 16
@@ -40,10 +38,6 @@ def parse_keys(p256dh: str, auth: str) -> tuple[bytes, bytes]:
     return public, secret
 
 
-def _hmac(key: bytes, data: bytes) -> bytes:
-    return hmac.new(key, data, hashlib.sha256).digest()
-
-
 def encrypt(plaintext: bytes, p256dh: str, auth: str, *, salt: bytes | None = None) -> bytes:
     """The `aes128gcm` body carrying PLAINTEXT for the subscription's keys (RFC 8291 §3.4)."""
     from cryptography.hazmat.primitives import serialization
@@ -60,12 +54,10 @@ def encrypt(plaintext: bytes, p256dh: str, auth: str, *, salt: bytes | None = No
     peer = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), ua_public)
     shared = ephemeral.exchange(ec.ECDH(), peer)
     # RFC 8291 §3.3: the input keying material binds both public keys and the auth secret.
-    prk_key = _hmac(auth_secret, shared)
-    ikm = _hmac(prk_key, b"WebPush: info\x00" + ua_public + as_public + b"\x01")
+    ikm = hkdf(auth_secret, shared, b"WebPush: info\x00" + ua_public + as_public, 32)
     salt = os.urandom(16) if salt is None else salt
-    prk = _hmac(salt, ikm)  # RFC 8188 §2.2
-    cek = _hmac(prk, b"Content-Encoding: aes128gcm\x00\x01")[:16]
-    nonce = _hmac(prk, b"Content-Encoding: nonce\x00\x01")[:12]
+    cek = hkdf(salt, ikm, b"Content-Encoding: aes128gcm\x00", 16)  # RFC 8188 §2.2
+    nonce = hkdf(salt, ikm, b"Content-Encoding: nonce\x00", 12)  # RFC 8188 §2.3
     ciphertext = AESGCM(cek).encrypt(nonce, plaintext + b"\x02", None)  # 0x02: the last record
     header = salt + RECORD_SIZE.to_bytes(4, "big") + bytes([len(as_public)]) + as_public
     return header + ciphertext

@@ -1,4 +1,4 @@
-"""RFC 8620 §7.1 and §7.3: event-source parameters, StateChange objects, SSE frames and event ids.
+"""RFC 8620 §7.3: event-source parameters, SSE frames and event ids (StateChange: mailx.protocol.websocket).
 
 Pure: no I/O and no clock, so every rule here tests in microseconds.
 """
@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+
+from mailx.protocol.websocket import state_change  # the one StateChange builder (§7.1), shared
 
 # §7.3: a server may clamp `ping`, but its minimum may be no higher than 30 and its maximum no lower
 # than 300.
@@ -79,14 +81,6 @@ def clamp_ping(requested: int, minimum: int) -> int:
         return 0
     floor = max(1, min(minimum, PING_MIN_CEILING))
     return max(floor, min(requested, PING_MAX_SECONDS))
-
-
-def state_change(account_id: str, changed: Mapping[str, int]) -> dict[str, object]:
-    """The StateChange object (§7.1) for one account; a state string is the modseq in decimal."""
-    return {
-        "@type": "StateChange",
-        "changed": {account_id: {name: str(changed[name]) for name in sorted(changed)}},
-    }
 
 
 def frame(

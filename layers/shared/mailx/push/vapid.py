@@ -43,11 +43,13 @@ def b64url_decode(text: str) -> bytes:
 _B64URL = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
 
 
-def _hkdf(ikm: bytes, length: int) -> bytes:
-    prk = hmac.new(_SALT, ikm, hashlib.sha256).digest()
+def hkdf(salt: bytes, ikm: bytes, info: bytes, length: int) -> bytes:
+    """HKDF-SHA-256 (RFC 5869): extract, then expand to LENGTH bytes. The VAPID key and RFC 8291's
+    keys both use it; plain hashlib, so deriving the key at cold start imports nothing."""
+    prk = hmac.new(salt, ikm, hashlib.sha256).digest()
     out, block, counter = b"", b"", 1
     while len(out) < length:
-        block = hmac.new(prk, block + _INFO + bytes([counter]), hashlib.sha256).digest()
+        block = hmac.new(prk, block + info + bytes([counter]), hashlib.sha256).digest()
         out += block
         counter += 1
     return out[:length]
@@ -55,7 +57,7 @@ def _hkdf(ikm: bytes, length: int) -> bytes:
 
 def private_scalar(seed: str) -> int:
     """The private key for SEED: 48 bytes of HKDF output reduced into [1, N-1] (FIPS 186-4 B.4.1)."""
-    return int.from_bytes(_hkdf(seed.encode("utf-8"), 48), "big") % (p256.N - 1) + 1
+    return int.from_bytes(hkdf(_SALT, seed.encode("utf-8"), _INFO, 48), "big") % (p256.N - 1) + 1
 
 
 def _seed(settings: Settings) -> str:

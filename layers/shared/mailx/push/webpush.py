@@ -22,8 +22,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from mailx.config import Settings
+from mailx.protocol.websocket import state_change
 from mailx.push import ece, safe_http, vapid
-from mailx.push.eventsource import state_change
 from mailx.push.feed import StateChangeEvent
 from mailx.store import kv, push_subscriptions
 from mailx.store.config_store import effective_settings

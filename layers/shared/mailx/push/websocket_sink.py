@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from typing import Any
 
 from mailx import aws
 from mailx.protocol.websocket import encode, state_change
@@ -57,14 +56,12 @@ def sink(poster: Poster) -> Sink:
 
 def management_poster(endpoint_url: str) -> Poster:
     """PostToConnection through the WebSocket API's Management API at ENDPOINT_URL (https://.../stage)."""
-    client: list[Any] = []
 
     def post(connection_id: str, text: str) -> None:
-        if not client:
-            client.append(aws.management_api(endpoint_url))
+        client = aws.management_api(endpoint_url)  # built on the first post, then cached
         try:
-            client[0].post_to_connection(ConnectionId=connection_id, Data=text.encode())
-        except client[0].exceptions.GoneException:
+            client.post_to_connection(ConnectionId=connection_id, Data=text.encode())
+        except client.exceptions.GoneException:
             raise ConnectionGone(connection_id) from None
 
     return post

@@ -62,15 +62,16 @@ def supported() -> set[str]:
     return {CORE, MAILX_LIMITS, WEBPUSH_VAPID, *registry().capabilities()}
 
 
-def server_capabilities() -> dict[str, dict[str, Any]]:
+def server_capabilities(websocket_token: str | None = None) -> dict[str, dict[str, Any]]:
     """Session-level capability objects except core (which carries the RFC's limits); mailx's own
-    limits (docs/security.md, "Resource bounds") under MAILX_LIMITS."""
+    limits (docs/security.md, "Resource bounds") under MAILX_LIMITS; the WebSocket URL carrying
+    WEBSOCKET_TOKEN when given."""
     found: dict[str, dict[str, Any]] = {
         urn: {} for urn in sorted(supported()) if urn not in (CORE, MAILX_LIMITS, WEBPUSH_VAPID)
     }
     # RFC 9749 §3: the VAPID public key push services will see on our requests (computed once).
     webpush = {"applicationServerKey": vapid.application_server_key()}
-    websocket = websocket_capability()
+    websocket = _websocket_capability(websocket_token)
     return {
         **found,
         MAILX_LIMITS: limits.advertised(),
@@ -79,7 +80,7 @@ def server_capabilities() -> dict[str, dict[str, Any]]:
     }
 
 
-def websocket_capability(access_token: str | None = None) -> dict[str, Any] | None:
+def _websocket_capability(access_token: str | None) -> dict[str, Any] | None:
     """RFC 8887 §3's capability when this deployment has a WebSocket URL; the URL carries ACCESS_TOKEN
     (a `websocket` URL token) so a browser's WebSocket, which cannot set headers, can authenticate."""
     url = get_settings().websocket_url.strip()

@@ -8,7 +8,6 @@ from mailx.admin.settings import effective_settings
 from mailx.auth import url_tokens
 from mailx.auth.authenticate import Principal
 from mailx.limits import LIMITS
-from mailx.protocol.capabilities import WEBSOCKET
 from mailx.protocol.session import SessionAccount, build_session
 from mailx.server import capability_values
 
@@ -28,15 +27,11 @@ def session_for(principal: Principal | None) -> dict[str, Any]:
                 account.account_id, account.name or account.username, capability_values.account_capabilities()
             )
         )
-    server_capabilities = capability_values.server_capabilities()
-    websocket = capability_values.websocket_capability(grants.get("websocket"))
-    if websocket is not None:
-        server_capabilities[WEBSOCKET] = websocket
     return build_session(
         base_url=effective_settings().base_url,
         username=username,
         limits=LIMITS,
-        server_capabilities=server_capabilities,
+        server_capabilities=capability_values.server_capabilities(grants.get("websocket")),
         accounts=accounts,
         url_tokens=grants,
     )

@@ -11,7 +11,7 @@ import json
 import time
 from dataclasses import dataclass
 
-from pynamodb.exceptions import DeleteError, DoesNotExist, PutError, UpdateError
+from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
 from pynamodb.expressions.update import Action
 
 from mailx.store import tables
@@ -132,11 +132,7 @@ def update(
 def delete(account_id: str, subscription_id: str) -> None:
     """Remove a subscription, URL and keys with it (§7.2: erased as soon as possible); absent is fine."""
     tables.bind()
-    try:
-        PushSubscription(account_id=account_id, subscription_id=subscription_id).delete()
-    except DeleteError as exc:
-        if exc.cause_response_code != "ConditionalCheckFailedException":
-            raise
+    PushSubscription(account_id=account_id, subscription_id=subscription_id).delete()  # unconditional
 
 
 def note_delivered(account_id: str, subscription_id: str) -> None:

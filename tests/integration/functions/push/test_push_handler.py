@@ -91,6 +91,28 @@ def test_a_gone_connection_is_forgotten_and_the_others_still_get_theirs(
     assert len(management.to("live-1")) == 1
 
 
+def test_warm_invocations_reuse_one_management_api_client(
+    client: Any, alice: Any, stream: StreamReader, management: FakeManagementApi, monkeypatch: Any
+) -> None:
+    from mailx import aws
+
+    built: list[str] = []
+    make = aws._make_management_api
+
+    def counting(endpoint_url: str) -> Any:
+        built.append(endpoint_url)
+        return make(endpoint_url)
+
+    monkeypatch.setattr(aws, "_make_management_api", counting)
+    stream.event()
+    _listen(alice.account_id, "c1")
+    for name in ("One", "Two"):
+        _new_mailbox(client, alice.account_id, name, ALICE)
+        assert _push(stream.event()) == {"batchItemFailures": []}
+    assert len(management.to("c1")) == 2
+    assert built == [management.url]  # one client for both invocations, not one per invocation
+
+
 def test_a_failing_post_resumes_the_batch_from_that_accounts_first_record(
     client: Any, alice: Any, bob: Any, stream: StreamReader, management: FakeManagementApi
 ) -> None:

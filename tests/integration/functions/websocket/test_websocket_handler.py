@@ -171,6 +171,63 @@ def test_a_password_change_ends_what_the_connection_may_do(alice: Any) -> None:
     assert answer["requestId"] == "x"
 
 
+def test_logging_the_bearer_token_out_ends_what_its_connection_may_do(alice: Any, client: Any) -> None:
+    login = client.post("/v0/auth/login", json={"username": "alice", "password": "correct horse battery"})
+    bearer = {"Authorization": f"Bearer {login.json()['token']}"}
+    grant: dict[str, Any] = _authorize(bearer)["context"]
+    assert _handler()(connect_event("conn-b", grant, JMAP), FakeContext())["statusCode"] == 200
+    empty = '{"@type":"Request","id":"k","using":[],"methodCalls":[]}'
+    answer = _send(grant, empty, "conn-b")
+    assert answer is not None and answer["@type"] == "Response"
+    assert client.post("/v0/auth/logout", headers=bearer).status_code == 200
+    answer = _send(grant, empty, "conn-b")
+    assert answer is not None and answer["@type"] == "RequestError" and answer["status"] == 401
+    assert "has ended" in answer["detail"] and answer["requestId"] == "k"
+    # A connection opened with Basic credentials is untouched by that logout.
+    basic_grant = _connected()
+    answer = _send(basic_grant, empty)
+    assert answer is not None and answer["@type"] == "Response"
+
+
+def test_a_response_over_the_message_limit_is_a_request_error(alice: Any) -> None:
+    grant = _connected()
+    big = "x" * 50_000  # the request stays well under 128 KB; three echoes of it do not
+    ref = {"resultOf": "0", "name": "Core/echo", "path": "/a"}
+    calls = [["Core/echo", {"a": big}, "0"], ["Core/echo", {"#a": ref}, "1"], ["Core/echo", {"#a": ref}, "2"]]
+    request = {"@type": "Request", "id": "big", "using": ["urn:ietf:params:jmap:core"], "methodCalls": calls}
+    answer = _send(grant, json.dumps(request))
+    assert answer is not None and answer["@type"] == "RequestError", str(answer)[:200]
+    assert answer["type"] == "urn:ietf:params:jmap:error:limit"
+    assert (answer["limit"], answer["requestId"]) == ("maxSizeWebSocketMessage", "big")
+    calls = calls[:2]  # two echoes fit
+    answer = _send(grant, json.dumps({**request, "methodCalls": calls}))
+    assert answer is not None and answer["@type"] == "Response" and len(answer["methodResponses"]) == 2
+
+
+def test_a_throttled_sign_in_is_denied_not_allowed(alice: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from mailx.config import reset_settings
+
+    monkeypatch.setenv("LOGIN_MAX_FAILURES_PER_ADDRESS", "2")
+    reset_settings()
+    for _ in range(2):
+        with pytest.raises(Exception, match=r"^Unauthorized$"):
+            _authorize(basic("alice", "wrong password"))
+    denied = _authorize(basic("alice", "wrong password"))
+    assert denied["principalId"] == "throttled" and denied["context"] == {}
+    assert [s["Effect"] for s in denied["policyDocument"]["Statement"]] == ["Deny"]
+
+
+def test_push_enable_on_a_connection_no_longer_recorded_is_a_401_request_error(alice: Any) -> None:
+    from mailx.store import connections
+
+    grant = _connected()
+    connections.close(alice.account_id, "conn-1")  # as a GoneException or the TTL would
+    answer = _send(grant, '{"@type":"WebSocketPushEnable","dataTypes":null}')
+    assert answer is not None and answer["@type"] == "RequestError" and answer["status"] == 401
+    assert "no longer registered" in answer["detail"]
+    assert connections.listeners(alice.account_id) == []  # not recreated by the update
+
+
 def test_disconnect_forgets_the_connection(alice: Any) -> None:
     from mailx.store import connections
 

@@ -220,6 +220,26 @@ def test_creation_references_and_arguments(local_push: Any, alice: Any, receiver
     assert (name, error["type"]) == ("error", "invalidArguments")
 
 
+def test_a_create_destroyed_by_reference_in_the_same_call_is_never_verified(
+    local_push: Any, alice: Any, receiver: Receiver
+) -> None:
+    result = set_(
+        local_push,
+        {
+            "create": {
+                "gone": {"deviceClientId": "d1", "url": receiver.url + "/gone"},
+                "kept": {"deviceClientId": "d2", "url": receiver.url + "/kept"},
+            },
+            "destroy": ["#gone"],
+        },
+    )
+    gone, kept = result["created"]["gone"]["id"], result["created"]["kept"]["id"]
+    assert result["destroyed"] == [gone]
+    assert [o["id"] for o in get(local_push, {"ids": None})[1]["list"]] == [kept]
+    # Verification POSTs are made before the response: the destroyed create got none.
+    assert [json.loads(p.body)["pushSubscriptionId"] for p in receiver.received] == [kept]
+
+
 def test_subscription_count_and_creation_rate_are_limited(
     local_push: Any, alice: Any, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -42,13 +42,7 @@ class _Call:
         self.settings = settings
         self.result = SetResult(account_id=account_id, old_state=None)
         self.records = {r.subscription_id: r for r in push_subscriptions.list_all(account_id)}
-        self.created_ids: dict[str, str] = {}
         self.to_verify: list[PushSubscriptionRecord] = []
-
-    def resolve(self, ref: str) -> str | None:
-        if ref.startswith("#") and ref[1:] in self.created_ids:
-            return self.created_ids[ref[1:]]
-        return self.call.resolve_id(ref)
 
     def create(self, creation_id: str, obj: dict[str, Any]) -> None:
         if len(self.records) >= self.settings.push_subscriptions_max:
@@ -78,12 +72,12 @@ class _Call:
             return
         push_subscriptions.put_new(record)
         self.records[record.subscription_id] = record
-        self.created_ids[creation_id] = record.subscription_id
+        self.call.add_created_id(creation_id, record.subscription_id)  # "#id" in this call's update/destroy
         self.result.create_ok(creation_id, reported)
         self.to_verify.append(record)
 
     def update(self, key: str, patch: dict[str, Any]) -> None:
-        target = self.resolve(key)
+        target = self.call.resolve_id(key)
         record = self.records.get(target) if target is not None else None
         if target is None or record is None:
             self.result.update_failed(key, SetError.not_found(f"no push subscription {key!r}"))
@@ -106,7 +100,7 @@ class _Call:
         self.result.update_ok(target, {"expires": expires} if "expires" in patch else None)
 
     def destroy(self, key: str) -> None:
-        target = self.resolve(key)
+        target = self.call.resolve_id(key)
         if target is None or target not in self.records:
             self.result.destroy_failed(key, SetError.not_found(f"no push subscription {key!r}"))
             return
