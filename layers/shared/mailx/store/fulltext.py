@@ -141,12 +141,18 @@ class Snapshot:
 # --- writes inside an Email transaction ------------------------------------------------------------
 
 
+def _tail_item(account_id: str, doc: TailDoc) -> EmailIndexItem:
+    """A tail item; a message with more than MAX_TERMS distinct terms keeps the first MAX_TERMS."""
+    masks = doc.masks
+    kept = dict(sorted(masks.items())[:MAX_TERMS]) if len(masks) > MAX_TERMS else masks
+    return EmailIndexItem(key=partition(account_id), sort=TAIL + doc.key, email_id=doc.email_id,
+                          thread_id=doc.thread_id, packed=codec.pack_terms(kept))  # fmt: skip
+
+
 def stage_add(txn: Txn, *, email_id: str, thread_id: str, received_at: str, masks: Mapping[str, int]) -> None:
     """The Email's terms into the tail, in the transaction that creates it: searchable at commit."""
-    kept = dict(sorted(masks.items())[:MAX_TERMS]) if len(masks) > MAX_TERMS else dict(masks)
-    item = EmailIndexItem(key=partition(txn.account_id), sort=TAIL + doc_key(received_at, email_id),
-                          email_id=email_id, thread_id=thread_id, packed=codec.pack_terms(kept))  # fmt: skip
-    txn.put(item, tag="fts")
+    doc = TailDoc(doc_key(received_at, email_id), email_id, thread_id, dict(masks))
+    txn.put(_tail_item(txn.account_id, doc), tag="fts")
 
 
 def stage_remove(txn: Txn, *, email_id: str, received_at: str) -> None:
@@ -481,9 +487,7 @@ def write_tail(account_id: str, docs: Iterable[TailDoc]) -> None:
     tables.bind()
     with EmailIndexItem.batch_write() as batch:
         for doc in docs:
-            item = EmailIndexItem(key=partition(account_id), sort=TAIL + doc.key, email_id=doc.email_id,
-                                  thread_id=doc.thread_id, packed=codec.pack_terms(doc.masks))  # fmt: skip
-            batch.save(item)
+            batch.save(_tail_item(account_id, doc))
 
 
 def bulk_add(account_id: str, docs: Sequence[TailDoc]) -> None:
