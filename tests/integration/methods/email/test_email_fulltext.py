@@ -14,6 +14,7 @@ import pytest
 
 from mailx.mail.ingest import ingest
 from mailx.store import fulltext
+from tests.helpers.call_counting import counting
 from tests.helpers.jmap_calls import jmap, upload
 from tests.helpers.mailboxes import archive_id, inbox_id
 from tests.helpers.messages import mail, put
@@ -171,6 +172,23 @@ def test_total_collapse_anchor_and_other_sorts(client: Any, alice: Any, box: dic
     assert anchored["ids"] == [box["g"], box["b"]] and anchored["position"] == 0
     oldest = query(client, alice, filter=condition, sort=[{"property": "receivedAt", "isAscending": True}])
     assert oldest["ids"] == [box["b"], box["g"]]
+
+
+@pytest.mark.parametrize(
+    "condition",
+    [{"text": "invoice", "hasKeyword": "$flagged"}, {"text": '"invoice 42"'}],  # read the Emails to decide
+)
+def test_a_total_reads_no_email_the_page_read(
+    client: Any, alice: Any, box: dict[str, str], condition: dict[str, Any]
+) -> None:
+    query(client, alice, filter=condition)  # the request's own reads (credentials) are cached after one
+    with counting() as page_only:
+        paged = query(client, alice, filter=condition)
+    with counting() as with_total:
+        counted = query(client, alice, filter=condition, calculateTotal=True)
+    # Every match fits the page: the total is counted from the Emails the page already read.
+    assert counted["ids"] == paged["ids"] and counted["total"] == len(paged["ids"]) >= 1
+    assert with_total.dynamodb == page_only.dynamodb
 
 
 def test_moves_and_destroys_are_followed(client: Any, alice: Any, box: dict[str, str]) -> None:

@@ -90,6 +90,7 @@ class Search:
         names = {name for condition in conditions(filter_) for name in condition}
         self.index_decides = not self.phrases and names <= set(TEXT_MASKS)
         self.summary = bool(names & _SUMMARY_NAMES) or self.phrases
+        self.verified: dict[DocId, EmailRecord | None] = {}  # candidates read: the Email if it matches
 
     def _add_chunk(self, segment_id: str, chunk: int, run: Sequence[tuple[str, str, str]]) -> None:
         for i, (key, email_id, thread_id) in enumerate(run):
@@ -162,18 +163,20 @@ class Search:
         self.chunks_read |= wanted
 
     def verify(self, batch: Sequence[DocId]) -> list[tuple[DocId, EmailRecord]]:
-        """The candidates of BATCH whose Email exists and matches, in BATCH's order."""
-        ids = [self.docs[d].email_id for d in batch]
-        records = emails.get_many(self.account_id, ids, with_summary=self.summary)
-        stored: dict[str, dict[str, str]] = {}
-        if self.phrases:
-            stored = email_index.texts(self.account_id, [r.blob_id for r in records.values()])
-        out = []
-        for doc in batch:
-            record = records.get(self.docs[doc].email_id)
-            if record is not None and self.holds(doc, record, stored.get(record.blob_id)):
-                out.append((doc, record))
-        return out
+        """The candidates of BATCH whose Email exists and matches, in BATCH's order (each candidate's
+        Email is read once per query: a page and then its total do not read it twice)."""
+        unread = [d for d in batch if d not in self.verified]
+        if unread:
+            ids = [self.docs[d].email_id for d in unread]
+            records = emails.get_many(self.account_id, ids, with_summary=self.summary)
+            stored: dict[str, dict[str, str]] = {}
+            if self.phrases:
+                stored = email_index.texts(self.account_id, [r.blob_id for r in records.values()])
+            for doc in unread:
+                record = records.get(self.docs[doc].email_id)
+                matched = record is not None and self.holds(doc, record, stored.get(record.blob_id))
+                self.verified[doc] = record if matched else None
+        return [(d, r) for d in batch if (r := self.verified[d]) is not None]
 
 
 def _mask_of(masks: Mapping[str, int], word: Word) -> int:
