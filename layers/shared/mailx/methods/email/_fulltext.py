@@ -20,7 +20,7 @@ from mailx.methods.email._filters import TEXT_MASKS, THREAD_CONDITIONS, Matcher,
 from mailx.protocol.query_filter import Filter, FilterOperator, evaluate
 from mailx.search.codec import Word
 from mailx.search.fields import message_fields
-from mailx.search.query import TextQuery, phrases_match
+from mailx.search.query import TextQuery, phrases_match, word_mask
 from mailx.store import email_index, emails, fulltext
 from mailx.store.emails import EmailRecord
 
@@ -80,7 +80,7 @@ class Search:
         for i, tail in enumerate(snapshot.live_tail()):
             self.docs[("", i)] = Doc(tail.key, tail.email_id, tail.thread_id)
             for word in words:
-                mask = _mask_of(tail.masks, word)
+                mask = word_mask(tail.masks, word)
                 if mask:
                     self.postings[word][("", i)] = mask
         self.chunks_read = set(found.chunks)
@@ -177,17 +177,6 @@ class Search:
                 matched = record is not None and self.holds(doc, record, stored.get(record.blob_id))
                 self.verified[doc] = record if matched else None
         return [(d, r) for d in batch if (r := self.verified[d]) is not None]
-
-
-def _mask_of(masks: Mapping[str, int], word: Word) -> int:
-    term, prefix = word
-    if not prefix:
-        return masks.get(term, 0)
-    out = 0
-    for t, m in masks.items():
-        if t.startswith(term):
-            out |= m
-    return out
 
 
 def _ordered(search: Search, candidates: set[DocId], per_segment: int) -> tuple[list[DocId], bool]:
