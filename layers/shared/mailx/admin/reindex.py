@@ -11,8 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from mailx.mail import ingest
-from mailx.search.fields import message_fields
-from mailx.search.terms import doc_terms
+from mailx.search.fields import message_terms
 from mailx.store import blobs, emails, fulltext, quota
 from mailx.store.email_index import write_texts
 
@@ -34,7 +33,7 @@ def reindex(account_id: str, cursor: str | None, batch: int = BATCH) -> dict[str
         else:
             _, text = ingest.parse(stored.data, record.blob_id)
             texts[record.blob_id] = text
-        masks = doc_terms(message_fields(record.summary, text))
+        masks = message_terms(record.summary, text)
         key = fulltext.doc_key(record.received_at, record.email_id)
         docs.append(fulltext.TailDoc(key, record.email_id, record.thread_id, masks))
     write_texts(account_id, texts)

@@ -21,8 +21,7 @@ from mailx.mail import merge, thread_placement
 from mailx.mime import parse_message
 from mailx.mime.preview import part_text
 from mailx.mime.summary import summarise
-from mailx.search.fields import message_fields
-from mailx.search.terms import doc_terms
+from mailx.search.fields import message_terms
 from mailx.store import accounts, blobs, email_index, emails, fulltext, quota, threads, transactions
 from mailx.store.emails import EmailRecord
 from mailx.store.errors import Conflict, NotFound, OverQuota
@@ -133,7 +132,7 @@ def _transaction(
         emails.mark_ingested(txn, idempotency_key, record.email_id)
     emails.add(txn, record)
     email_index.put_text(txn, record.blob_id, text)
-    masks = doc_terms(message_fields(record.summary, text))
+    masks = message_terms(record.summary, text)
     fulltext.stage_add(txn, email_id=record.email_id, thread_id=record.thread_id,
                        received_at=record.received_at, masks=masks)  # fmt: skip
     threads.put(txn, after, previous_version=target.version if target else None)
