@@ -83,11 +83,11 @@ def test_a_crash_after_the_commit_neither_loses_nor_doubles(
     made = [put(alice, mail(f"c{n}@x", f"Note {n}", body="common words"), n) for n in range(5)]
     real_delete = fulltext._delete_items
 
-    def crash(account_id: str, keys: Any) -> None:
+    def crash(keys: Any) -> None:
         keys = list(keys)
         if any(sort.startswith(fulltext.TAIL) for _, sort in keys):
             raise RuntimeError("crashed before deleting the consumed tail")
-        real_delete(account_id, keys)
+        real_delete(keys)
 
     monkeypatch.setattr(fulltext, "_delete_items", crash)
     with pytest.raises(RuntimeError):
