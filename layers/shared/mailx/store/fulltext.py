@@ -272,6 +272,8 @@ def doc_chunks(
 
 @dataclass(frozen=True)
 class Doc:
+    """A document of a segment: its sort key ({receivedAt}#{emailId}, newest first descending) and ids."""
+
     key: str
     email_id: str
     thread_id: str

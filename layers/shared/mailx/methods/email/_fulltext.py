@@ -23,6 +23,7 @@ from mailx.search.fields import message_fields
 from mailx.search.query import TextQuery, phrases_match, word_mask
 from mailx.store import email_index, emails, fulltext
 from mailx.store.emails import EmailRecord
+from mailx.store.fulltext import Doc
 
 DocId = tuple[str, int]  # (segment id, document number); tail documents use segment id ""
 _SUMMARY_NAMES = frozenset({"hasAttachment", "header"})
@@ -51,13 +52,6 @@ def answers(filter_: Filter | None) -> bool:
     """Whether the index answers this filter (text-bounded, and no thread-keyword condition)."""
     names = {name for condition in conditions(filter_) for name in condition}
     return _bounded(filter_) and not names & THREAD_CONDITIONS
-
-
-@dataclass(frozen=True)
-class Doc:
-    key: str  # {receivedAt}#{emailId}: newest first is descending
-    email_id: str
-    thread_id: str
 
 
 class Search:
