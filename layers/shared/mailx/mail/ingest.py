@@ -33,7 +33,8 @@ logger = logging.getLogger("mailx.ingest")
 
 # DynamoDB allows 100 writes per transaction; an ingest spends per mailbox a membership, a counter and up
 # to two listing views (unseen, flagged), plus the Email, up to three account-wide views and 10 fixed
-# writes, so 20 mailboxes still leave 7 for thread reference items (most mail: 1 mailbox, 91).
+# writes, so 20 mailboxes (unread, flagged) still leave 6 for thread reference items (most mail: 1 mailbox,
+# unread, 84).
 _TXN_LIMIT = 100
 _FIXED_WRITES = 10  # marker, Thread, search text, index tail, 4 change-log steps, account states, one spare
 
