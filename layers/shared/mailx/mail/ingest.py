@@ -121,6 +121,7 @@ def _transaction(
     placement: thread_placement.Placement,
     idempotency_key: str | None,
     text: dict[str, str],
+    masks: dict[str, int],
 ) -> Txn:
     """The one transaction of an ingest: every write, every counter and every change-log step."""
     target = placement.target
@@ -133,7 +134,6 @@ def _transaction(
         emails.mark_ingested(txn, idempotency_key, record.email_id)
     emails.add(txn, record)
     email_index.put_text(txn, record.blob_id, text)
-    masks = message_terms(record.summary, text)
     fulltext.stage_add(txn, email_id=record.email_id, thread_id=record.thread_id,
                        received_at=record.received_at, masks=masks)  # fmt: skip
     threads.put(txn, after, previous_version=target.version if target else None)
@@ -194,6 +194,7 @@ def ingest(
     email_id = _email_id(account_id, idempotency_key)
     data = _store_raw(account_id, email_id, raw)
     summary, text = parse(data, email_id)
+    masks = message_terms(summary, text)  # once: a retry after a conflict does not tokenize again
     size = len(data)
     del data  # the summary is all we keep; a 40 MB message must not stay alive twice
     moment = _received_at(received_at)
@@ -204,7 +205,7 @@ def ingest(
         target = placement.target
         thread_id = target.thread_id if target else new_id("T")
         record = EmailRecord(email_id, email_id, thread_id, boxes, words, moment, size, summary)
-        txn = _transaction(account_id, record, placement, idempotency_key, text)
+        txn = _transaction(account_id, record, placement, idempotency_key, text, masks)
         txn.enforce_quota = enforce_quota
         try:
             states = transactions.commit(txn)
