@@ -191,6 +191,14 @@ def test_a_total_reads_no_email_the_page_read(
     assert with_total.dynamodb == page_only.dynamodb
 
 
+def test_limit_zero_reads_no_email(client: Any, alice: Any, box: dict[str, str]) -> None:
+    query(client, alice, filter={"text": "invoice"})  # the request's own reads are cached after one
+    with counting() as calls:
+        result = query(client, alice, filter={"text": "invoice", "hasKeyword": "$flagged"}, limit=0)
+    assert result["ids"] == [] and result["position"] == 0
+    assert calls.dynamodb["BatchGetItem"] <= 1  # the index's buckets at most: no doc chunk, no Email
+
+
 def test_moves_and_destroys_are_followed(client: Any, alice: Any, box: dict[str, str]) -> None:
     archive = archive_id(alice.account_id)
     update = {box["b"]: {"mailboxIds": {archive: True}}}

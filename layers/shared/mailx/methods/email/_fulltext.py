@@ -214,7 +214,7 @@ def page(account_id: str, filter_: Filter | None, position: int, limit: int, *, 
     seen_ids: set[str] = set()
     threads: set[str] = set()
     done: set[DocId] = set()
-    while True:
+    while len(results) < want:  # limit 0 reads no Email
         ordered, complete = _ordered(search, candidates, per_segment)
         fresh = [d for d in ordered if d not in done]
         for start in range(0, len(fresh), 100):
@@ -228,7 +228,7 @@ def page(account_id: str, filter_: Filter | None, position: int, limit: int, *, 
                 results.append(record.email_id)
             if len(results) >= want:
                 break
-        if len(results) >= want or complete:
+        if complete:
             break
         per_segment *= 4
     count: int | None = None
