@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from mailx.mail.ingest import ingest
-from mailx.store import fulltext
+from mailx.store import blobs, email_index, fulltext
 from tests.helpers.call_counting import counting
 from tests.helpers.jmap_calls import jmap, upload
 from tests.helpers.mailboxes import archive_id, inbox_id
@@ -298,3 +298,20 @@ def test_imported_and_created_mail_is_searchable_at_once(client: Any, alice: Any
     assert query(client, alice, filter={"body": "marmalade"})["ids"] == [imported["created"]["k"]["id"]]
     assert query(client, alice, filter={"body": "gooseberry"})["ids"] == [created["created"]["d"]["id"]]
     assert len(query(client, alice, filter={"subject": "tidings"})["ids"]) == 2
+
+
+def test_a_search_text_too_large_for_its_item_lives_in_s3_until_destroy(
+    client: Any, alice: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(email_index, "INLINE_TEXT_LIMIT", 64)  # any real body spills
+    made = put(alice, mail("big@x", "Spilled", body="the early bird " * 50 + "catches the worm"), 1)
+    key = blobs.search_text_key(alice.account_id, made)
+    assert blobs.get(key) is not None
+    # The phrase check and the snippet read the search text back from S3
+    assert query(client, alice, filter={"body": '"catches the worm"'})["ids"] == [made]
+    asked = {"accountId": alice.account_id, "filter": {"body": "worm"}, "emailIds": [made]}
+    [[_, snippets, _]] = jmap(client, ["SearchSnippet/get", asked, "s"])
+    assert snippets["list"][0]["preview"].endswith("catches the <mark>worm</mark>")
+    # And a destroy removes it with the message
+    [[_, result, _]] = jmap(client, ["Email/set", {"accountId": alice.account_id, "destroy": [made]}, "d"])
+    assert result["destroyed"] == [made] and blobs.get(key) is None
