@@ -312,6 +312,11 @@ def test_a_search_text_too_large_for_its_item_lives_in_s3_until_destroy(
     asked = {"accountId": alice.account_id, "filter": {"body": "worm"}, "emailIds": [made]}
     [[_, snippets, _]] = jmap(client, ["SearchSnippet/get", asked, "s"])
     assert snippets["list"][0]["preview"].endswith("catches the <mark>worm</mark>")
-    # And a destroy removes it with the message
-    [[_, result, _]] = jmap(client, ["Email/set", {"accountId": alice.account_id, "destroy": [made]}, "d"])
+    # And a destroy removes it with the message (and any spilled summary) in one S3 request
+    with counting() as calls:
+        [[_, result, _]] = jmap(
+            client, ["Email/set", {"accountId": alice.account_id, "destroy": [made]}, "d"]
+        )
     assert result["destroyed"] == [made] and blobs.get(key) is None
+    assert blobs.get(blobs.email_key(alice.account_id, made)) is None
+    assert dict(calls.s3) == {"DeleteObjects": 1}
