@@ -23,7 +23,8 @@ def reindex(account_id: str, cursor: str | None, batch: int = BATCH) -> dict[str
     """Index the Emails after CURSOR (all of them from the start when None); the next cursor or None."""
     if cursor is None:
         fulltext.reset(account_id)
-    records = emails.page_after(account_id, cursor, max(1, min(batch, MAX_BATCH)))
+    size = max(1, min(batch, MAX_BATCH))
+    records = emails.page_after(account_id, cursor, size)
     texts: dict[str, dict[str, str]] = {}
     docs: list[fulltext.TailDoc] = []
     for record in records:
@@ -41,6 +42,6 @@ def reindex(account_id: str, cursor: str | None, batch: int = BATCH) -> dict[str
     while fulltext.compact(account_id, at_least=0):
         pass
     view, _ = quota.read(account_id)
-    more = len(records) == max(1, min(batch, MAX_BATCH))
+    more = len(records) == size
     return {"accountId": account_id, "indexed": len(records), "emails": view.used["count"],
             "next": records[-1].email_id if more and records else None}  # fmt: skip
