@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from mailx.mail.ingest import ingest
-from mailx.store import blobs, email_index, fulltext
+from mailx.store import blobs, email_index, emails, fulltext
 from tests.helpers.call_counting import counting
 from tests.helpers.jmap_calls import jmap, upload
 from tests.helpers.mailboxes import archive_id, inbox_id
@@ -191,12 +191,28 @@ def test_a_total_reads_no_email_the_page_read(
     assert with_total.dynamodb == page_only.dynamodb
 
 
-def test_limit_zero_reads_no_email(client: Any, alice: Any, box: dict[str, str]) -> None:
+def test_limit_zero_reads_no_email(
+    client: Any, alice: Any, box: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     query(client, alice, filter={"text": "invoice"})  # the request's own reads are cached after one
+    read: list[list[str]] = []
+    real_get_many = emails.get_many
+
+    def get_many(account_id: str, ids: list[str], **kwargs: Any) -> Any:
+        read.append(list(ids))
+        return real_get_many(account_id, ids, **kwargs)
+
+    monkeypatch.setattr(emails, "get_many", get_many)
     with counting() as calls:
         result = query(client, alice, filter={"text": "invoice", "hasKeyword": "$flagged"}, limit=0)
     assert result["ids"] == [] and result["position"] == 0
+    assert read == []  # no Email read
     assert calls.dynamodb["BatchGetItem"] <= 1  # the index's buckets at most: no doc chunk, no Email
+    # While a page of one reads the candidates' Emails
+    assert query(client, alice, filter={"text": "invoice", "hasKeyword": "$flagged"}, limit=1)["ids"] == [
+        box["b"]
+    ]
+    assert read != []
 
 
 def test_moves_and_destroys_are_followed(client: Any, alice: Any, box: dict[str, str]) -> None:
