@@ -119,16 +119,10 @@ def _reading(rows: list[Row], api: Api, client: Any, ids: list[str]) -> None:
 
 def run() -> list[Row]:
     """Every per-method case on a fresh moto with MESSAGES real ingests in the inbox."""
-    from mailx.store import fulltext
-
-    # Compactions are measured (and priced) on their own rows (fulltext_cost): keep them out of the
-    # rows whose commit happens to move the Email state to a multiple of COMPACT_EVERY.
-    saved = fulltext.COMPACT_EVERY
-    fulltext.COMPACT_EVERY = 10**9
-    try:
+    # Keep compactions out of the rows whose commit happens to move the Email state to a multiple of
+    # COMPACT_EVERY: fulltext_cost measures them on their own rows.
+    with fulltext_cost.compaction_off():
         return _run()
-    finally:
-        fulltext.COMPACT_EVERY = saved
 
 
 def _run() -> list[Row]:

@@ -13,7 +13,7 @@ import sys
 import warnings
 from dataclasses import dataclass, field
 
-from bench import harness
+from bench import fulltext_cost, harness
 from bench.report import Row, table
 
 PRICED = "2026-11 (us-east-1, on-demand; check aws.amazon.com/pricing before relying on them)"
@@ -63,10 +63,11 @@ PER_SENT = ("Email/set create 1 draft (MIME built, S3 put, ingest)",
             "EmailSubmission/set (send a draft, onSuccessUpdateEmail)")  # fmt: skip
 OUTBOUND = "outbound Lambda: send 1 submission (relay stubbed; SQS delete is the runtime's)"
 INBOUND = "SES inbound Lambda: 1 message, 1 account (handler)"
-# The full-text index's compactions (bench/fulltext_cost.py): one per 32 new messages, and a merge per
-# 256 at each of the three tiers (the row of the smallest merge stands for each, its compaction included).
-COMPACTION = "full-text compaction: 32 tail messages into a segment"
-MERGE = "full-text compaction + merge of 8 segments (256 messages)"
+# The full-text index's compactions (bench/fulltext_cost.py): one per COMPACT_AT (32) new messages, and a
+# merge per COMPACT_AT * FANOUT (256) at each of the three tiers (the row of the smallest merge stands for
+# each, its compaction included).
+COMPACTION = fulltext_cost.COMPACTION
+MERGE = fulltext_cost.MERGE
 DURATION_MS = {"jmap": 60.0, "ses_inbound": 300.0, "outbound": 250.0}  # warm, at 1 GB (see docs/cost.md)
 
 
@@ -99,6 +100,17 @@ def _s3(row: Row) -> tuple[int, int]:
     """(PUT-class, GET-class) S3 requests of a row; DELETE is free."""
     ops = row.meter.s3
     return (ops["PutObject"] + ops["CopyObject"] + ops["ListObjectsV2"], ops["GetObject"] + ops["HeadObject"])
+
+
+def _merge_tiers() -> int:
+    """The merges a message goes through: segments of COMPACT_AT * FANOUT**k up to MAX_SEGMENT_DOCS (3)."""
+    from mailx.store import fulltext
+
+    tiers, size = 0, fulltext.COMPACT_AT
+    while size * fulltext.FANOUT <= fulltext.MAX_SEGMENT_DOCS:
+        size *= fulltext.FANOUT
+        tiers += 1
+    return tiers
 
 
 def _request(usage: Usage, row: Row, count: float) -> None:
@@ -137,9 +149,11 @@ def month(profile: Profile, rows: dict[str, Row]) -> Usage:
     usage.add("apigw_http", 2 * profile.sent * n)
     usage.add("sqs", 2 * profile.sent * n + SQS_IDLE_POLLS)  # the mapping's receive and delete, idle polls
     _lambda(usage, "outbound", profile.sent * n, DURATION_MS["outbound"], n)
+    from mailx.store import fulltext
+
     new = (profile.received + profile.sent) * n
-    _request(usage, rows[COMPACTION], new / 32)
-    _request(usage, rows[MERGE], new * 3 / 256)
+    _request(usage, rows[COMPACTION], new / fulltext.COMPACT_AT)
+    _request(usage, rows[MERGE], new * _merge_tiers() / (fulltext.COMPACT_AT * fulltext.FANOUT))
     _storage(usage, profile, rows)
     usage.add("secret", profile.secrets)
     return usage

@@ -131,6 +131,7 @@ def load(
     from mailx.mail import ingest, thread_placement
     from mailx.mime.subject import base_subject
     from mailx.search import codec
+    from mailx.search.fields import message_terms
     from mailx.store import emails, fulltext, tables, threads, transactions
     from mailx.store.emails import EmailRecord
     from mailx.store.transactions import Txn
@@ -153,7 +154,8 @@ def load(
         key = threads.ref_key(account_id, base_subject(subject(n)), f"m{n}@bench.example.net")
         linked = {target.thread_id: target} if target else {}
         placement = thread_placement.Placement(keys=(key,), refs={}, linked=linked)
-        txn = ingest._transaction(account_id, record, placement, None, base.text)
+        masks = message_terms(summary, base.text)
+        txn = ingest._transaction(account_id, record, placement, None, base.text, masks)
         for item, _condition, _tag in txn._puts:
             if item.Meta.table_name.endswith("threads"):
                 last_threads[thread_id] = item

@@ -7,8 +7,11 @@ from typing import Any
 
 import pytest
 
+from mailx.mail import ingest as ingest_module
 from mailx.mail.ingest import IngestError, ingest, ingest_into_inbox
-from mailx.store import blobs, emails, transactions
+from mailx.search.fields import message_terms
+from mailx.store import blobs, emails, retry, transactions
+from mailx.store.errors import Conflict
 from tests.helpers.call_counting import counting
 from tests.helpers.mailboxes import counters, inbox_id
 from tests.helpers.messages import message
@@ -121,6 +124,34 @@ def test_failure_between_s3_and_transaction_leaves_nothing_visible(
     # Then it succeeds, overwriting the orphan with the same octets
     assert result.created and emails.list_ids(alice.account_id, 10) == [result.email_id]
     assert counters(alice.account_id, inbox)["totalEmails"] == 1
+
+
+def test_a_lost_race_retries_the_commit_without_tokenizing_the_message_again(
+    alice: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a commit that loses one race to another writer of the same thread
+    real_commit = transactions.commit
+    lost: list[int] = []
+
+    def racing(*args: Any, **kwargs: Any) -> Any:
+        if not lost:
+            lost.append(1)
+            raise Conflict("thread:T-other")
+        return real_commit(*args, **kwargs)
+
+    tokenized: list[int] = []
+
+    def counted(*args: Any) -> dict[str, int]:
+        tokenized.append(1)
+        return message_terms(*args)
+
+    monkeypatch.setattr(transactions, "commit", racing)
+    monkeypatch.setattr(ingest_module, "message_terms", counted)
+    monkeypatch.setattr(retry, "pause", lambda _number: None)
+    result = ingest(alice.account_id, message("race@x", "Racing"), mailbox_ids=[inbox_id(alice.account_id)])
+    # Then the retry commits, and the message was turned into index terms once
+    assert result.created and lost == [1] and tokenized == [1]
+    assert emails.list_ids(alice.account_id, 10) == [result.email_id]
 
 
 def test_received_at_defaults_to_now_and_keeps_a_given_time(alice: Any) -> None:

@@ -83,11 +83,11 @@ def test_a_crash_after_the_commit_neither_loses_nor_doubles(
     made = [put(alice, mail(f"c{n}@x", f"Note {n}", body="common words"), n) for n in range(5)]
     real_delete = fulltext._delete_items
 
-    def crash(account_id: str, keys: Any) -> None:
+    def crash(keys: Any) -> None:
         keys = list(keys)
         if any(sort.startswith(fulltext.TAIL) for _, sort in keys):
             raise RuntimeError("crashed before deleting the consumed tail")
-        real_delete(account_id, keys)
+        real_delete(keys)
 
     monkeypatch.setattr(fulltext, "_delete_items", crash)
     with pytest.raises(RuntimeError):
@@ -102,3 +102,14 @@ def test_a_crash_after_the_commit_neither_loses_nor_doubles(
     assert fulltext.compact(alice.account_id, at_least=1)
     assert [d.email_id for d in fulltext.read(alice.account_id).tail] == []
     assert _search(client, alice, "common")[1] == 6
+
+
+def test_both_tail_writers_keep_at_most_max_terms(alice: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(fulltext, "MAX_TERMS", 3)
+    # An ingest (in its transaction) and a reindex (outside one) both cut a message's terms
+    put(alice, mail("t@x", "alpha", body="bravo charlie delta echo"), 0)
+    many = {"one": 32, "two": 32, "three": 32, "four": 32, "five": 32}
+    fulltext.write_tail(alice.account_id, [fulltext.TailDoc("2020-01-01T00:00:00Z#Mx", "Mx", "Tx", many)])
+    tail = fulltext.read(alice.account_id).tail
+    assert len(tail) == 2 and all(len(doc.masks) == 3 for doc in tail)
+    assert sorted(next(d for d in tail if d.email_id == "Mx").masks) == ["five", "four", "one"]

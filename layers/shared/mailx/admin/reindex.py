@@ -11,8 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from mailx.mail import ingest
-from mailx.search.fields import message_fields
-from mailx.search.terms import doc_terms
+from mailx.search.fields import message_terms
 from mailx.store import blobs, emails, fulltext, quota
 from mailx.store.email_index import write_texts
 
@@ -24,7 +23,8 @@ def reindex(account_id: str, cursor: str | None, batch: int = BATCH) -> dict[str
     """Index the Emails after CURSOR (all of them from the start when None); the next cursor or None."""
     if cursor is None:
         fulltext.reset(account_id)
-    records = emails.page_after(account_id, cursor, max(1, min(batch, MAX_BATCH)))
+    size = max(1, min(batch, MAX_BATCH))
+    records = emails.page_after(account_id, cursor, size)
     texts: dict[str, dict[str, str]] = {}
     docs: list[fulltext.TailDoc] = []
     for record in records:
@@ -34,7 +34,7 @@ def reindex(account_id: str, cursor: str | None, batch: int = BATCH) -> dict[str
         else:
             _, text = ingest.parse(stored.data, record.blob_id)
             texts[record.blob_id] = text
-        masks = doc_terms(message_fields(record.summary, text))
+        masks = message_terms(record.summary, text)
         key = fulltext.doc_key(record.received_at, record.email_id)
         docs.append(fulltext.TailDoc(key, record.email_id, record.thread_id, masks))
     write_texts(account_id, texts)
@@ -42,6 +42,6 @@ def reindex(account_id: str, cursor: str | None, batch: int = BATCH) -> dict[str
     while fulltext.compact(account_id, at_least=0):
         pass
     view, _ = quota.read(account_id)
-    more = len(records) == max(1, min(batch, MAX_BATCH))
+    more = len(records) == size
     return {"accountId": account_id, "indexed": len(records), "emails": view.used["count"],
             "next": records[-1].email_id if more and records else None}  # fmt: skip

@@ -21,8 +21,7 @@ from mailx.mail import merge, thread_placement
 from mailx.mime import parse_message
 from mailx.mime.preview import part_text
 from mailx.mime.summary import summarise
-from mailx.search.fields import message_fields
-from mailx.search.terms import doc_terms
+from mailx.search.fields import message_terms
 from mailx.store import accounts, blobs, email_index, emails, fulltext, quota, threads, transactions
 from mailx.store.emails import EmailRecord
 from mailx.store.errors import Conflict, NotFound, OverQuota
@@ -34,7 +33,8 @@ logger = logging.getLogger("mailx.ingest")
 
 # DynamoDB allows 100 writes per transaction; an ingest spends per mailbox a membership, a counter and up
 # to two listing views (unseen, flagged), plus the Email, up to three account-wide views and 10 fixed
-# writes, so 20 mailboxes still leave 7 for thread reference items (most mail: 1 mailbox, 91).
+# writes, so 20 mailboxes (unread, flagged) still leave 6 for thread reference items (most mail: 1 mailbox,
+# unread, 84).
 _TXN_LIMIT = 100
 _FIXED_WRITES = 10  # marker, Thread, search text, index tail, 4 change-log steps, account states, one spare
 
@@ -121,6 +121,7 @@ def _transaction(
     placement: thread_placement.Placement,
     idempotency_key: str | None,
     text: dict[str, str],
+    masks: dict[str, int],
 ) -> Txn:
     """The one transaction of an ingest: every write, every counter and every change-log step."""
     target = placement.target
@@ -133,7 +134,6 @@ def _transaction(
         emails.mark_ingested(txn, idempotency_key, record.email_id)
     emails.add(txn, record)
     email_index.put_text(txn, record.blob_id, text)
-    masks = doc_terms(message_fields(record.summary, text))
     fulltext.stage_add(txn, email_id=record.email_id, thread_id=record.thread_id,
                        received_at=record.received_at, masks=masks)  # fmt: skip
     threads.put(txn, after, previous_version=target.version if target else None)
@@ -194,6 +194,7 @@ def ingest(
     email_id = _email_id(account_id, idempotency_key)
     data = _store_raw(account_id, email_id, raw)
     summary, text = parse(data, email_id)
+    masks = message_terms(summary, text)  # once: a retry after a conflict does not tokenize again
     size = len(data)
     del data  # the summary is all we keep; a 40 MB message must not stay alive twice
     moment = _received_at(received_at)
@@ -204,7 +205,7 @@ def ingest(
         target = placement.target
         thread_id = target.thread_id if target else new_id("T")
         record = EmailRecord(email_id, email_id, thread_id, boxes, words, moment, size, summary)
-        txn = _transaction(account_id, record, placement, idempotency_key, text)
+        txn = _transaction(account_id, record, placement, idempotency_key, text, masks)
         txn.enforce_quota = enforce_quota
         try:
             states = transactions.commit(txn)

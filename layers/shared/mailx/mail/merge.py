@@ -14,8 +14,7 @@ from dataclasses import replace
 
 from mailx.ids import new_id
 from mailx.mail.thread_placement import thread_count_deltas, with_email, without_email
-from mailx.search.fields import message_fields
-from mailx.search.terms import doc_terms
+from mailx.search.fields import message_terms
 from mailx.store import email_index, emails, fulltext, threads, transactions
 from mailx.store.emails import EmailRecord
 from mailx.store.errors import Conflict
@@ -59,7 +58,7 @@ def _step(account_id: str, source: ThreadRecord, target: ThreadRecord, batch: li
         emails.remove(txn, old)
         emails.add(txn, moved)
         fulltext.stage_remove(txn, email_id=old.email_id, received_at=old.received_at)
-        masks = doc_terms(message_fields(moved.summary, texts.get(moved.blob_id, {})))
+        masks = message_terms(moved.summary, texts.get(moved.blob_id, {}))
         fulltext.stage_add(txn, email_id=moved.email_id, thread_id=moved.thread_id,
                            received_at=moved.received_at, masks=masks)  # fmt: skip
         created.append(moved.email_id)

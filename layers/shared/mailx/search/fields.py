@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from mailx.search.terms import doc_terms
+
 ADDRESS_FIELDS = ("from", "to", "cc", "bcc")
 
 
@@ -27,3 +29,8 @@ def message_fields(summary: Mapping[str, Any], stored: Mapping[str, str]) -> dic
     out["body"] = stored.get("body", "")
     out["attachments"] = stored.get("attachments", "")
     return out
+
+
+def message_terms(summary: Mapping[str, Any], stored: Mapping[str, str]) -> dict[str, int]:
+    """{term: field mask} of a message, as the index holds it (ingest, thread re-id, reindex)."""
+    return doc_terms(message_fields(summary, stored))

@@ -115,21 +115,22 @@ def phrases_match(query: TextQuery, fields: Mapping[str, str], mask: int) -> boo
     return all(any(_in_row(seq, phrase) for seq in sequences) for phrase in query.phrases)
 
 
-def term_masks(fields: Mapping[str, str]) -> dict[str, int]:
-    """{term: field mask} of a message (the same terms the index holds)."""
-    return t.doc_terms(fields)
-
-
-def words_match(query: TextQuery, masks: Mapping[str, int], mask: int) -> bool:
-    """Every term and prefix of QUERY is in a field selected by MASK, by a message's {term: mask}."""
-    if any(not masks.get(term, 0) & mask for term in query.terms):
-        return False
-    return all(any(m & mask for term, m in masks.items() if term.startswith(p)) for p in query.prefixes)
+def word_mask(masks: Mapping[str, int], word: tuple[str, bool]) -> int:
+    """The fields a (term, is prefix) word occurs in, by a message's {term: field mask}."""
+    term, prefix = word
+    if not prefix:
+        return masks.get(term, 0)
+    out = 0
+    for found, mask in masks.items():
+        if found.startswith(term):
+            out |= mask
+    return out
 
 
 def matches(query: TextQuery, fields: Mapping[str, str], mask: int) -> bool:
     """The whole query against a message's field texts (the path without the index, and the oracle)."""
-    return words_match(query, term_masks(fields), mask) and phrases_match(query, fields, mask)
+    masks = t.doc_terms(fields)
+    return all(word_mask(masks, w) & mask for w in query.words()) and phrases_match(query, fields, mask)
 
 
 def highlight_spans(query_list: Iterable[TextQuery], text: str) -> list[tuple[int, int]]:

@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -125,6 +125,14 @@ def copy(source_key: str, dest_key: str) -> None:
 
 def delete(key: str) -> None:
     aws.s3().delete_object(Bucket=_bucket(), Key=key)
+
+
+def delete_many(keys: Sequence[str]) -> None:
+    """Delete up to 1,000 objects in one request (a missing one is no error, as with delete)."""
+    objects: list[Any] = [{"Key": key} for key in keys]
+    response = aws.s3().delete_objects(Bucket=_bucket(), Delete={"Objects": objects, "Quiet": True})
+    for error in response.get("Errors") or []:
+        raise RuntimeError(f"S3 could not delete {error.get('Key')}: {error.get('Code')}")
 
 
 def presigned_get(

@@ -72,11 +72,6 @@ def _stored_summary(account_id: str, record: EmailRecord) -> str:
     return json.dumps({"v": record.summary.get("v"), SPILLED_MARKER: True})
 
 
-def delete_spilled_summary(account_id: str, blob_id: str) -> None:
-    """Remove the S3 copy of a large summary, if there is one (after the message is destroyed)."""
-    blobs.delete(blobs.summary_key(account_id, blob_id))
-
-
 def _record(item: Email, *, with_summary: bool = True) -> EmailRecord:
     return EmailRecord(
         email_id=item.email_id,

@@ -141,12 +141,18 @@ class Snapshot:
 # --- writes inside an Email transaction ------------------------------------------------------------
 
 
+def _tail_item(account_id: str, doc: TailDoc) -> EmailIndexItem:
+    """A tail item; a message with more than MAX_TERMS distinct terms keeps the first MAX_TERMS."""
+    masks = doc.masks
+    kept = dict(sorted(masks.items())[:MAX_TERMS]) if len(masks) > MAX_TERMS else masks
+    return EmailIndexItem(key=partition(account_id), sort=TAIL + doc.key, email_id=doc.email_id,
+                          thread_id=doc.thread_id, packed=codec.pack_terms(kept))  # fmt: skip
+
+
 def stage_add(txn: Txn, *, email_id: str, thread_id: str, received_at: str, masks: Mapping[str, int]) -> None:
     """The Email's terms into the tail, in the transaction that creates it: searchable at commit."""
-    kept = dict(sorted(masks.items())[:MAX_TERMS]) if len(masks) > MAX_TERMS else dict(masks)
-    item = EmailIndexItem(key=partition(txn.account_id), sort=TAIL + doc_key(received_at, email_id),
-                          email_id=email_id, thread_id=thread_id, packed=codec.pack_terms(kept))  # fmt: skip
-    txn.put(item, tag="fts")
+    doc = TailDoc(doc_key(received_at, email_id), email_id, thread_id, dict(masks))
+    txn.put(_tail_item(txn.account_id, doc), tag="fts")
 
 
 def stage_remove(txn: Txn, *, email_id: str, received_at: str) -> None:
@@ -184,7 +190,7 @@ def read(account_id: str) -> Snapshot:
     return Snapshot(manifest, tail, tombstones)
 
 
-def _batch_get(account_id: str, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], bytes]:
+def _batch_get(keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], bytes]:
     tables.bind()
     found: dict[tuple[str, str], bytes] = {}
     unique = sorted(set(keys))
@@ -227,7 +233,7 @@ def lookup(account_id: str, snapshot: Snapshot, words: Iterable[Word]) -> Lookup
             if chunk is not None:
                 stones.setdefault((segment.id, chunk), set()).add(key)
     chunk_keys = {(segment_partition(account_id, s), f"d{c:05d}"): (s, c) for s, c in stones}
-    bodies = _batch_get(account_id, [*plan, *chunk_keys])
+    bodies = _batch_get([*plan, *chunk_keys])
     chunks = {pair: codec.unpack_docs(bodies[key]) for key, pair in chunk_keys.items() if key in bodies}
     removed: dict[str, set[int]] = {s.id: set(s.deleted) for s in segments}
     for (segment_id, chunk), docs in chunks.items():
@@ -255,7 +261,7 @@ def doc_chunks(
     """{(segment id, chunk): [(doc key, email id, thread id)]}: one BatchGetItem per 100 chunks."""
     pairs = sorted(set(wanted))
     keys = [(segment_partition(account_id, s), f"d{c:05d}") for s, c in pairs]
-    bodies = _batch_get(account_id, keys)
+    bodies = _batch_get(keys)
     return {
         pair: codec.unpack_docs(bodies[key]) for pair, key in zip(pairs, keys, strict=True) if key in bodies
     }
@@ -266,6 +272,8 @@ def doc_chunks(
 
 @dataclass(frozen=True)
 class Doc:
+    """A document of a segment: its sort key ({receivedAt}#{emailId}, newest first descending) and ids."""
+
     key: str
     email_id: str
     thread_id: str
@@ -303,16 +311,19 @@ def build_segment(account_id: str, docs: Iterable[TailDoc]) -> Segment | None:
     return _write_segment(account_id, [Doc(d.key, d.email_id, d.thread_id) for d in ordered], index)
 
 
+def _item_keys(account_id: str, segment_id: str, buckets: int, chunks: int) -> list[tuple[str, str]]:
+    """The keys of a segment's posting buckets and doc chunks."""
+    key = segment_partition(account_id, segment_id)
+    return [(key, f"b{i:05d}") for i in range(buckets)] + [(key, f"d{i:05d}") for i in range(chunks)]
+
+
 def _segment_keys(account_id: str, segment: Segment) -> list[tuple[str, str]]:
-    key = segment_partition(account_id, segment.id)
-    return [(key, f"b{i:05d}") for i in range(len(segment.bounds))] + [
-        (key, f"d{i:05d}") for i in range(len(segment.firsts))
-    ]
+    return _item_keys(account_id, segment.id, len(segment.bounds), len(segment.firsts))
 
 
 def _merge(account_id: str, sources: Sequence[Segment]) -> Segment:
     """One segment holding the live documents of SOURCES."""
-    bodies = _batch_get(account_id, [k for s in sources for k in _segment_keys(account_id, s)])
+    bodies = _batch_get([k for s in sources for k in _segment_keys(account_id, s)])
     docs: list[tuple[Doc, str, int]] = []  # (doc, source id, old number)
     for segment in sources:
         deleted = set(segment.deleted)
@@ -381,7 +392,7 @@ def _locate(account_id: str, segments: Sequence[Segment], keys: Iterable[str]) -
     return found
 
 
-def _delete_items(account_id: str, keys: Iterable[tuple[str, str]]) -> None:
+def _delete_items(keys: Iterable[tuple[str, str]]) -> None:
     with EmailIndexItem.batch_write() as batch:
         for key, sort in keys:
             batch.delete(EmailIndexItem(key=key, sort=sort))
@@ -446,17 +457,15 @@ def compact(account_id: str, *, at_least: int | None = None) -> bool:
             expired.append([new.id, len(new.bounds), len(new.firsts), 0])
     consumed = [TOMBSTONE + k for k in tombstones] + [TAIL + d.key for d in (*dead_tail, *live_tail)]
     # Items the previous compaction consumed are in its segments already: delete them before we forget.
-    _delete_items(account_id, [(partition(account_id), k) for k in manifest.pending])
+    _delete_items([(partition(account_id), k) for k in manifest.pending])
     result = Manifest(manifest.version, segments, retired, consumed)
     if not _commit_manifest(account_id, result, manifest.version):
         for segment in written:
-            _delete_items(account_id, _segment_keys(account_id, segment))
+            _delete_items(_segment_keys(account_id, segment))
         return False
-    _delete_items(account_id, [(partition(account_id), k) for k in consumed])
+    _delete_items([(partition(account_id), k) for k in consumed])
     for segment_id, buckets, chunks, _ in expired:
-        key = segment_partition(account_id, segment_id)
-        _delete_items(account_id, [(key, f"b{i:05d}") for i in range(buckets)] + [
-            (key, f"d{i:05d}") for i in range(chunks)])  # fmt: skip
+        _delete_items(_item_keys(account_id, segment_id, buckets, chunks))
     return True
 
 
@@ -481,9 +490,7 @@ def write_tail(account_id: str, docs: Iterable[TailDoc]) -> None:
     tables.bind()
     with EmailIndexItem.batch_write() as batch:
         for doc in docs:
-            item = EmailIndexItem(key=partition(account_id), sort=TAIL + doc.key, email_id=doc.email_id,
-                                  thread_id=doc.thread_id, packed=codec.pack_terms(doc.masks))  # fmt: skip
-            batch.save(item)
+            batch.save(_tail_item(account_id, doc))
 
 
 def bulk_add(account_id: str, docs: Sequence[TailDoc]) -> None:
@@ -529,7 +536,7 @@ def reset(account_id: str) -> None:
         ]
         keys = [TAIL + d.key for d in snapshot.tail] + [TOMBSTONE + k for k in snapshot.tombstones]
         if _commit_manifest(account_id, Manifest(manifest.version, [], retired, []), manifest.version):
-            _delete_items(account_id, [(partition(account_id), k) for k in keys])
+            _delete_items([(partition(account_id), k) for k in keys])
             return
     raise RuntimeError(f"the full-text manifest of {account_id} keeps changing")
 

@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 
 from mailx.mail.ingest import ingest
-from mailx.store import fulltext
+from mailx.store import blobs, email_index, emails, fulltext
+from tests.helpers.call_counting import counting
 from tests.helpers.jmap_calls import jmap, upload
 from tests.helpers.mailboxes import archive_id, inbox_id
 from tests.helpers.messages import mail, put
@@ -173,6 +174,47 @@ def test_total_collapse_anchor_and_other_sorts(client: Any, alice: Any, box: dic
     assert oldest["ids"] == [box["b"], box["g"]]
 
 
+@pytest.mark.parametrize(
+    "condition",
+    [{"text": "invoice", "hasKeyword": "$flagged"}, {"text": '"invoice 42"'}],  # read the Emails to decide
+)
+def test_a_total_reads_no_email_the_page_read(
+    client: Any, alice: Any, box: dict[str, str], condition: dict[str, Any]
+) -> None:
+    query(client, alice, filter=condition)  # the request's own reads (credentials) are cached after one
+    with counting() as page_only:
+        paged = query(client, alice, filter=condition)
+    with counting() as with_total:
+        counted = query(client, alice, filter=condition, calculateTotal=True)
+    # Every match fits the page: the total is counted from the Emails the page already read.
+    assert counted["ids"] == paged["ids"] and counted["total"] == len(paged["ids"]) >= 1
+    assert with_total.dynamodb == page_only.dynamodb
+
+
+def test_limit_zero_reads_no_email(
+    client: Any, alice: Any, box: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    query(client, alice, filter={"text": "invoice"})  # the request's own reads are cached after one
+    read: list[list[str]] = []
+    real_get_many = emails.get_many
+
+    def get_many(account_id: str, ids: list[str], **kwargs: Any) -> Any:
+        read.append(list(ids))
+        return real_get_many(account_id, ids, **kwargs)
+
+    monkeypatch.setattr(emails, "get_many", get_many)
+    with counting() as calls:
+        result = query(client, alice, filter={"text": "invoice", "hasKeyword": "$flagged"}, limit=0)
+    assert result["ids"] == [] and result["position"] == 0
+    assert read == []  # no Email read
+    assert calls.dynamodb["BatchGetItem"] <= 1  # the index's buckets at most: no doc chunk, no Email
+    # While a page of one reads the candidates' Emails
+    assert query(client, alice, filter={"text": "invoice", "hasKeyword": "$flagged"}, limit=1)["ids"] == [
+        box["b"]
+    ]
+    assert read != []
+
+
 def test_moves_and_destroys_are_followed(client: Any, alice: Any, box: dict[str, str]) -> None:
     archive = archive_id(alice.account_id)
     update = {box["b"]: {"mailboxIds": {archive: True}}}
@@ -272,3 +314,25 @@ def test_imported_and_created_mail_is_searchable_at_once(client: Any, alice: Any
     assert query(client, alice, filter={"body": "marmalade"})["ids"] == [imported["created"]["k"]["id"]]
     assert query(client, alice, filter={"body": "gooseberry"})["ids"] == [created["created"]["d"]["id"]]
     assert len(query(client, alice, filter={"subject": "tidings"})["ids"]) == 2
+
+
+def test_a_search_text_too_large_for_its_item_lives_in_s3_until_destroy(
+    client: Any, alice: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(email_index, "INLINE_TEXT_LIMIT", 64)  # any real body spills
+    made = put(alice, mail("big@x", "Spilled", body="the early bird " * 50 + "catches the worm"), 1)
+    key = blobs.search_text_key(alice.account_id, made)
+    assert blobs.get(key) is not None
+    # The phrase check and the snippet read the search text back from S3
+    assert query(client, alice, filter={"body": '"catches the worm"'})["ids"] == [made]
+    asked = {"accountId": alice.account_id, "filter": {"body": "worm"}, "emailIds": [made]}
+    [[_, snippets, _]] = jmap(client, ["SearchSnippet/get", asked, "s"])
+    assert snippets["list"][0]["preview"].endswith("catches the <mark>worm</mark>")
+    # And a destroy removes it with the message (and any spilled summary) in one S3 request
+    with counting() as calls:
+        [[_, result, _]] = jmap(
+            client, ["Email/set", {"accountId": alice.account_id, "destroy": [made]}, "d"]
+        )
+    assert result["destroyed"] == [made] and blobs.get(key) is None
+    assert blobs.get(blobs.email_key(alice.account_id, made)) is None
+    assert dict(calls.s3) == {"DeleteObjects": 1}

@@ -43,7 +43,8 @@ def stage(txn: Txn, found: Versioned, thread: ThreadRecord | None) -> None:
 
 
 def delete_octets(account_id: str, found: Versioned) -> None:
-    """After the commit: the stored message goes too (and a summary kept beside it)."""
-    blobs.delete(blobs.email_key(account_id, found.record.blob_id))
-    emails.delete_spilled_summary(account_id, found.record.blob_id)
-    blobs.delete(blobs.search_text_key(account_id, found.record.blob_id))  # a large search text, if any
+    """After the commit: the stored message goes too, with the large summary and search text kept
+    beside it when there are any (one DeleteObjects)."""
+    blob_id = found.record.blob_id
+    blobs.delete_many([blobs.email_key(account_id, blob_id), blobs.summary_key(account_id, blob_id),
+                       blobs.search_text_key(account_id, blob_id)])  # fmt: skip

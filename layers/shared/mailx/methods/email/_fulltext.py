@@ -20,9 +20,10 @@ from mailx.methods.email._filters import TEXT_MASKS, THREAD_CONDITIONS, Matcher,
 from mailx.protocol.query_filter import Filter, FilterOperator, evaluate
 from mailx.search.codec import Word
 from mailx.search.fields import message_fields
-from mailx.search.query import TextQuery, phrases_match
+from mailx.search.query import TextQuery, phrases_match, word_mask
 from mailx.store import email_index, emails, fulltext
 from mailx.store.emails import EmailRecord
+from mailx.store.fulltext import Doc
 
 DocId = tuple[str, int]  # (segment id, document number); tail documents use segment id ""
 _SUMMARY_NAMES = frozenset({"hasAttachment", "header"})
@@ -53,13 +54,6 @@ def answers(filter_: Filter | None) -> bool:
     return _bounded(filter_) and not names & THREAD_CONDITIONS
 
 
-@dataclass(frozen=True)
-class Doc:
-    key: str  # {receivedAt}#{emailId}: newest first is descending
-    email_id: str
-    thread_id: str
-
-
 class Search:
     """One query's reading of the index: the postings of its words, candidates, resolved documents."""
 
@@ -80,7 +74,7 @@ class Search:
         for i, tail in enumerate(snapshot.live_tail()):
             self.docs[("", i)] = Doc(tail.key, tail.email_id, tail.thread_id)
             for word in words:
-                mask = _mask_of(tail.masks, word)
+                mask = word_mask(tail.masks, word)
                 if mask:
                     self.postings[word][("", i)] = mask
         self.chunks_read = set(found.chunks)
@@ -90,6 +84,7 @@ class Search:
         names = {name for condition in conditions(filter_) for name in condition}
         self.index_decides = not self.phrases and names <= set(TEXT_MASKS)
         self.summary = bool(names & _SUMMARY_NAMES) or self.phrases
+        self.verified: dict[DocId, EmailRecord | None] = {}  # candidates read: the Email if it matches
 
     def _add_chunk(self, segment_id: str, chunk: int, run: Sequence[tuple[str, str, str]]) -> None:
         for i, (key, email_id, thread_id) in enumerate(run):
@@ -162,29 +157,20 @@ class Search:
         self.chunks_read |= wanted
 
     def verify(self, batch: Sequence[DocId]) -> list[tuple[DocId, EmailRecord]]:
-        """The candidates of BATCH whose Email exists and matches, in BATCH's order."""
-        ids = [self.docs[d].email_id for d in batch]
-        records = emails.get_many(self.account_id, ids, with_summary=self.summary)
-        stored: dict[str, dict[str, str]] = {}
-        if self.phrases:
-            stored = email_index.texts(self.account_id, [r.blob_id for r in records.values()])
-        out = []
-        for doc in batch:
-            record = records.get(self.docs[doc].email_id)
-            if record is not None and self.holds(doc, record, stored.get(record.blob_id)):
-                out.append((doc, record))
-        return out
-
-
-def _mask_of(masks: Mapping[str, int], word: Word) -> int:
-    term, prefix = word
-    if not prefix:
-        return masks.get(term, 0)
-    out = 0
-    for t, m in masks.items():
-        if t.startswith(term):
-            out |= m
-    return out
+        """The candidates of BATCH whose Email exists and matches, in BATCH's order (each candidate's
+        Email is read once per query: a page and then its total do not read it twice)."""
+        unread = [d for d in batch if d not in self.verified]
+        if unread:
+            ids = [self.docs[d].email_id for d in unread]
+            records = emails.get_many(self.account_id, ids, with_summary=self.summary)
+            stored: dict[str, dict[str, str]] = {}
+            if self.phrases:
+                stored = email_index.texts(self.account_id, [r.blob_id for r in records.values()])
+            for doc in unread:
+                record = records.get(self.docs[doc].email_id)
+                matched = record is not None and self.holds(doc, record, stored.get(record.blob_id))
+                self.verified[doc] = record if matched else None
+        return [(d, r) for d in batch if (r := self.verified[d]) is not None]
 
 
 def _ordered(search: Search, candidates: set[DocId], per_segment: int) -> tuple[list[DocId], bool]:
@@ -228,7 +214,7 @@ def page(account_id: str, filter_: Filter | None, position: int, limit: int, *, 
     seen_ids: set[str] = set()
     threads: set[str] = set()
     done: set[DocId] = set()
-    while True:
+    while len(results) < want:  # limit 0 reads no Email
         ordered, complete = _ordered(search, candidates, per_segment)
         fresh = [d for d in ordered if d not in done]
         for start in range(0, len(fresh), 100):
@@ -242,7 +228,7 @@ def page(account_id: str, filter_: Filter | None, position: int, limit: int, *, 
                 results.append(record.email_id)
             if len(results) >= want:
                 break
-        if len(results) >= want or complete:
+        if complete:
             break
         per_segment *= 4
     count: int | None = None

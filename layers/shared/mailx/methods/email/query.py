@@ -4,7 +4,7 @@ The views _indexed.py names cost a Query of position+limit small items. A filter
 conditions is answered from the full-text index (_fulltext.py). Without a total, newest first,
 other filters walk an index view until the page is full (_stream.py). Every other filter or sort
 reads the account's listing data (a paged Query on the emails partition projecting only the metadata,
-plus the summary when a header, attachment or sort needs it, plus the body texts for `text`/`body`)
+plus the summary when a header, attachment or sort needs it, plus the search texts for `text`/`body`)
 and filters and sorts in memory. See docs/search.md.
 """
 
