@@ -82,7 +82,8 @@ class Profile:
     requests: int = 100_000
     stored: int = 10_000
     size_kb: int = 60
-    secrets: int = 1
+    # The deploy secret (TOKEN_SECRET, MANAGEMENT_KEY) and the template's VapidKeySecret (Web Push's key seed)
+    secrets: int = 2
     connected: int = 1  # always-connected event-source clients per account
 
 

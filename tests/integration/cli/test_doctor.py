@@ -187,3 +187,10 @@ def test_the_dns_client_reads_long_txt_records_split_in_strings(fake_dns: FakeDn
     assert answer.records == tuple(ZONE[("resend._domainkey.example.com", "TXT")])
     missing = dns.lookup("nothing.example.com", "MX", server="127.0.0.1", port=fake_dns.port)
     assert (missing.rcode, missing.records) == ("NXDOMAIN", ())
+
+
+def test_the_alarms_doctor_expects_are_the_templates() -> None:
+    from tests.helpers.sam_template import resources_of
+
+    # Every alarm the template defines is one the doctor looks for, and no other
+    assert sorted(ALARM_IDS) == sorted(resources_of("AWS::CloudWatch::Alarm"))

@@ -23,11 +23,13 @@ from mailx.cli.output import Output, table
 
 Subparsers = Any
 LOCAL = "local"
+FUNCTIONS = ("JmapFunction", "SesInboundFunction", "OutboundFunction", "WebhookFunction", "WebSocketFunction",
+             "PushFunction")  # fmt: skip
 ALARM_IDS = (
     "InboundDeadLetterAlarm",
     "OutboundDeadLetterAlarm",
-    *(f"{f}{k}Alarm" for f in ("JmapFunction", "SesInboundFunction", "OutboundFunction", "WebhookFunction")
-      for k in ("Errors", "Throttles")),
+    "PushDeadLetterAlarm",
+    *(f"{f}{k}Alarm" for f in FUNCTIONS for k in ("Errors", "Throttles")),
 )  # fmt: skip
 
 
