@@ -128,6 +128,8 @@ def _s3(operation: str, params: dict[str, Any]) -> list[tuple[str, str]]:
         return [("s3:GetObject", source_key), ("s3:PutObject", params["Key"])]
     if operation == "ListObjectsV2":
         return [("s3:ListBucket", "")]
+    if operation == "DeleteObjects":  # IAM has no action of its own: s3:DeleteObject on every key
+        return [("s3:DeleteObject", o["Key"]) for o in params["Delete"]["Objects"]]
     return [(action, params["Key"])]
 
 
